@@ -10,7 +10,12 @@ export class TufError extends Error {
   readonly code: FindingCode;
   readonly details: FindingDetails;
 
-  constructor(code: FindingCode, message: string, details: FindingDetails = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: FindingCode,
+    message: string,
+    details: FindingDetails = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.code = code;
     this.details = details;

@@ -1,0 +1,39 @@
+import { EXIT_USAGE, type CommandIo } from './io.js';
+
+type Command = (argv: string[], io: CommandIo) => Promise<number>;
+
+// Loaded on demand so that `tufwatch --help` and each command start fast.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  verify: {
+    summary: 'verify a whole TUF repository (staged directory or URL)',
+    load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  client: {
+    summary: 'the TUF client workflow (tuf-conformance CLIENT-CLI protocol)',
+    load: async () => (await import('./commands/client.js')).clientCommand,
+  },
+};
+
+export const USAGE = `Usage: tufwatch <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .join('\n')}
+
+Run 'tufwatch <command> --help' for a command's options.
+`;
+
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE);
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`tufwatch: unknown command '${name}'\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  return (await command.load())(rest, io);
+}

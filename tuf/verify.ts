@@ -1,0 +1,893 @@
+import { createHash } from 'node:crypto';
+import {
+  isDelegatedPath,
+  succinctRoleNames,
+  validateRoleName,
+  validateSuccinct,
+} from './delegations.js';
+import { TufError } from './errors.js';
+import { finding, hasErrors, type Finding } from './findings.js';
+import { expectedKeyIds, KeyCache, type TufKey } from './keys.js';
+import {
+  DEFAULT_HORIZONS,
+  DEFAULT_LIMITS,
+  maxBytesForRole,
+  type Horizons,
+  type Limits,
+} from './limits.js';
+import {
+  parseMetadata,
+  type DelegatedRole,
+  type MetaFile,
+  type Metadata,
+  type RoleKeys,
+  type Root,
+  type TargetFile,
+  TOP_LEVEL_ROLES,
+} from './metadata.js';
+import {
+  checkExpiry,
+  checkFileAgainstMeta,
+  checkHashes,
+  checkVersionAgainstMeta,
+  metadataFileName,
+} from './rules.js';
+import { verifyThreshold } from './signatures.js';
+import type { MetadataSource } from './source.js';
+
+/** What a role looked like in a verified repository: the `roles` of the verify report. */
+export interface RoleSummary {
+  version: number;
+  expires: string;
+  threshold: number;
+  validSignatures: number;
+  keys: number;
+  /** Size and sha256 of the file as fetched: how rollback and freeze are told apart from re-signing. */
+  length: number;
+  sha256: string;
+  /** sha256 of the canonical signed content: a change here needs a new version, a new signature does not. */
+  signedSha256: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  referenceTime: string;
+  roles: Record<string, RoleSummary>;
+  findings: Finding[];
+  /** Trusted target files, resolved through the delegation graph as a client would. */
+  targetCount: number;
+}
+
+/**
+ * How target files are checked. `auto`: when the first target file is not at the
+ * targets base, the files are taken to be published elsewhere (a staged
+ * metadata directory): one info finding, no errors. `required`: every missing
+ * file is an error. `skip`: metadata only.
+ */
+export type TargetsMode = 'auto' | 'required' | 'skip';
+
+export interface VerifyOptions {
+  /** The metadata base: where `timestamp.json` lives. */
+  repository: MetadataSource;
+  /** The base of target files (default layout: `<repository>/targets`). */
+  targets?: MetadataSource | undefined;
+  targetsMode?: TargetsMode;
+  /** Where trust starts. Without it, see `published`, else the repository's own first root. */
+  trustedRoot?: Uint8Array | undefined;
+  /** The live repository: trust starts at its root, and no version may go backwards from it. */
+  published?: MetadataSource | undefined;
+  /** Roles as a previous run saw them: rollback and freeze across runs. */
+  previous?: Readonly<Record<string, RoleSummary>> | undefined;
+  /** The one reference time of this run (TUF 5.1). */
+  now: Date;
+  limits?: Partial<Limits> | undefined;
+  horizons?: Partial<Horizons> | undefined;
+  /** Target files checked at once. */
+  targetConcurrency?: number;
+}
+
+const TOP_LEVEL = new Set(['root', 'timestamp', 'snapshot', 'targets']);
+const ONLINE_ROLES = ['timestamp', 'snapshot'] as const;
+
+interface Delegation {
+  role: string;
+  /** Who delegates, for messages. */
+  delegator: string;
+  keys: Readonly<Record<string, TufKey>>;
+  roleKeys: RoleKeys;
+  /** Path restrictions of this edge; undefined for top-level targets. */
+  paths: DelegatedRole | undefined;
+  /** Restrictions of every delegation above this one: a target must be inside all of them. */
+  ancestors: DelegatedRole[];
+}
+
+/**
+ * Verifies a whole repository as a strict TUF client would, without stopping at
+ * the first problem: every finding is reported with a code and structured
+ * details. Pure apart from the sources it is given.
+ */
+export async function verifyRepository(options: VerifyOptions): Promise<VerifyReport> {
+  const run = new VerificationRun(options);
+  await run.verify();
+  return run.report();
+}
+
+class VerificationRun {
+  readonly #o: VerifyOptions;
+  readonly #limits: Limits;
+  readonly #horizons: Horizons;
+  readonly #now: Date;
+  readonly #cache = new KeyCache();
+  readonly #findings: Finding[] = [];
+  readonly #roles: Record<string, RoleSummary> = {};
+  /** Target path -> the entry a client would resolve it to (pre-order, first match). */
+  readonly #resolved = new Map<string, { role: string; info: TargetFile }>();
+
+  constructor(options: VerifyOptions) {
+    this.#o = options;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#horizons = { ...DEFAULT_HORIZONS, ...options.horizons };
+    this.#now = options.now;
+  }
+
+  report(): VerifyReport {
+    const findings = dedupe(this.#findings);
+    return {
+      ok: !hasErrors(findings),
+      referenceTime: this.#now.toISOString(),
+      roles: this.#roles,
+      findings,
+      targetCount: this.#resolved.size,
+    };
+  }
+
+  async verify(): Promise<void> {
+    const root = await this.#verifyRootChain();
+    if (root === undefined) return;
+    const timestamp = await this.#verifyTimestamp(root);
+    const snapshot = await this.#verifySnapshot(root, timestamp);
+    await this.#verifyTargetsGraph(root, snapshot);
+    await this.#verifyTargetFiles(root.signed.consistent_snapshot);
+    this.#checkKeyHygiene(root.signed);
+    let previous = this.#o.previous;
+    if (this.#o.published !== undefined) previous = await this.#publishedRoles(this.#o.published);
+    if (previous !== undefined) this.#compareWithPrevious(previous);
+  }
+
+  #add(...findings: Finding[]): void {
+    for (const f of findings) this.#findings.push(f);
+  }
+
+  /** Reads a file; a failure becomes a finding and `undefined`. */
+  async #read(
+    source: MetadataSource,
+    name: string,
+    maxBytes: number,
+    role: string,
+  ): Promise<Uint8Array | undefined> {
+    try {
+      return await source.read(name, maxBytes);
+    } catch (err) {
+      this.#add(asFinding(err, { role, file: name }));
+      return undefined;
+    }
+  }
+
+  #parse<T extends 'root' | 'timestamp' | 'snapshot' | 'targets'>(
+    bytes: Uint8Array,
+    type: T,
+    role: string,
+  ): Metadata<T> | undefined {
+    try {
+      return parseMetadata(bytes, type, role);
+    } catch (err) {
+      this.#add(asFinding(err, { role }));
+      return undefined;
+    }
+  }
+
+  #summarize(
+    md: Metadata,
+    bytes: Uint8Array,
+    threshold: number,
+    validSignatures: number,
+    keys: number,
+  ): void {
+    this.#roles[md.role] = {
+      version: md.signed.version,
+      expires: md.signed.expires,
+      threshold,
+      validSignatures,
+      keys,
+      length: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      signedSha256: createHash('sha256').update(md.signedBytes).digest('hex'),
+    };
+  }
+
+  // --- Root (TUF 5.2, 5.3) -------------------------------------------------
+
+  async #loadTrustAnchor(): Promise<{ bytes: Uint8Array; from: string } | undefined> {
+    const o = this.#o;
+    if (o.trustedRoot !== undefined) return { bytes: o.trustedRoot, from: 'the trusted root' };
+    const max = this.#limits.maxRootBytes;
+    if (o.published !== undefined) {
+      const bytes = await this.#read(o.published, 'root.json', max, 'root');
+      return bytes && { bytes, from: `the published root at ${o.published.location}` };
+    }
+    this.#add(
+      finding(
+        'TRUST_NOT_ANCHORED',
+        "no trusted root given: the root chain is checked from the repository's own first root, so only self-consistency is shown",
+        { role: 'root' },
+      ),
+    );
+    // Walking from 1.root.json checks every rotation the repository ever made.
+    try {
+      return { bytes: await o.repository.read('1.root.json', max), from: '1.root.json' };
+    } catch (err) {
+      if (!(err instanceof TufError) || err.code !== 'METADATA_MISSING') {
+        this.#add(asFinding(err, { role: 'root', file: '1.root.json' }));
+        return undefined;
+      }
+    }
+    const bytes = await this.#read(o.repository, 'root.json', max, 'root');
+    return bytes && { bytes, from: 'root.json' };
+  }
+
+  async #verifyRootChain(): Promise<Metadata<'root'> | undefined> {
+    const anchor = await this.#loadTrustAnchor();
+    if (anchor === undefined) return undefined;
+    let root = this.#parse(anchor.bytes, 'root', 'root');
+    if (root === undefined) return undefined;
+    let rootBytes = anchor.bytes;
+    // The anchor is trusted as given (TUF 5.2), but one that does not meet its own threshold is broken.
+    let self = this.#verifyRole(root, root.signed.keys, root.signed.roles.root);
+
+    for (let step = 0; step < this.#limits.maxRootRotations; step++) {
+      const version = root.signed.version + 1;
+      const file = `${version}.root.json`;
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.#o.repository.read(file, this.#limits.maxRootBytes);
+      } catch (err) {
+        // TUF 5.3.3: a missing next root ends the walk; anything else is a failure.
+        if (!(err instanceof TufError) || err.code !== 'METADATA_MISSING')
+          this.#add(asFinding(err, { role: 'root', file }));
+        break;
+      }
+      const next = this.#parse(bytes, 'root', 'root');
+      if (next === undefined) break;
+      this.#checkRotation(root, next, file);
+      root = next;
+      rootBytes = bytes;
+      self = this.#verifyRole(root, root.signed.keys, root.signed.roles.root);
+    }
+    await this.#checkUnversionedRoot(root);
+    // TUF 5.3.10: only the final root must be unexpired.
+    this.#add(...checkExpiry(root, this.#now, this.#horizons));
+    this.#summarize(
+      root,
+      rootBytes,
+      self.threshold,
+      self.validKeys.length,
+      root.signed.roles.root.keyids.length,
+    );
+    return root;
+  }
+
+  /** TUF 5.3.4-5.3.5: N+1 is signed by N's root threshold and its own, and is version N+1. */
+  #checkRotation(trusted: Metadata<'root'>, next: Metadata<'root'>, file: string): void {
+    const expected = trusted.signed.version + 1;
+    const base = { role: 'root', file };
+    if (next.signed.version !== expected) {
+      this.#add(
+        finding('ROOT_ROTATION_INVALID', `${file} holds root version ${next.signed.version}`, {
+          ...base,
+          expected,
+          actual: next.signed.version,
+        }),
+      );
+    }
+    const byOld = verifyThreshold({
+      role: 'root',
+      signedBytes: next.signedBytes,
+      signatures: next.signatures,
+      keys: trusted.signed.keys,
+      roleKeys: trusted.signed.roles.root,
+      cache: this.#cache,
+    });
+    if (!byOld.met) {
+      this.#add(
+        finding(
+          'ROOT_ROTATION_INVALID',
+          `root v${next.signed.version} is not signed by the threshold of root v${trusted.signed.version}: ${byOld.validKeys.length} of ${byOld.threshold}`,
+          {
+            ...base,
+            threshold: byOld.threshold,
+            validKeys: byOld.validKeys,
+            version: next.signed.version,
+          },
+        ),
+      );
+    }
+    const byNew = verifyThreshold({
+      role: 'root',
+      signedBytes: next.signedBytes,
+      signatures: next.signatures,
+      keys: next.signed.keys,
+      roleKeys: next.signed.roles.root,
+      cache: this.#cache,
+    });
+    if (!byNew.met) {
+      this.#add(
+        finding(
+          'ROOT_ROTATION_INVALID',
+          `root v${next.signed.version} is not signed by its own threshold: ${byNew.validKeys.length} of ${byNew.threshold}`,
+          {
+            ...base,
+            threshold: byNew.threshold,
+            validKeys: byNew.validKeys,
+            version: next.signed.version,
+          },
+        ),
+      );
+    }
+  }
+
+  /** `root.json` must be the end of the chain: a higher version means a skipped step, a lower one a rollback. */
+  async #checkUnversionedRoot(chainEnd: Metadata<'root'>): Promise<void> {
+    const bytes = await this.#read(
+      this.#o.repository,
+      'root.json',
+      this.#limits.maxRootBytes,
+      'root',
+    );
+    if (bytes === undefined) return;
+    const current = this.#parse(bytes, 'root', 'root');
+    if (current === undefined) return;
+    const have = current.signed.version;
+    const want = chainEnd.signed.version;
+    const details = { role: 'root', file: 'root.json', expected: want, actual: have };
+    if (have > want) {
+      this.#add(
+        finding(
+          'ROOT_ROTATION_INVALID',
+          `root.json is version ${have}, but the chain of N.root.json files ends at ${want}: a client cannot rotate to it`,
+          details,
+        ),
+      );
+    } else if (have < want) {
+      this.#add(
+        finding(
+          'VERSION_ROLLBACK',
+          `root.json is version ${have}, older than the trusted root ${want}`,
+          details,
+        ),
+      );
+    } else if (!current.signedBytes.equals(chainEnd.signedBytes)) {
+      this.#add(
+        finding(
+          'HASH_MISMATCH',
+          `root.json and ${want}.root.json differ at the same version`,
+          details,
+        ),
+      );
+    }
+  }
+
+  #verifyRole(md: Metadata, keys: Readonly<Record<string, TufKey>>, roleKeys: RoleKeys) {
+    const result = verifyThreshold({
+      role: md.role,
+      signedBytes: md.signedBytes,
+      signatures: md.signatures,
+      keys,
+      roleKeys,
+      cache: this.#cache,
+    });
+    this.#add(...result.findings);
+    return result;
+  }
+
+  // --- Timestamp and snapshot (TUF 5.4, 5.5) -------------------------------
+
+  async #verifyTimestamp(root: Metadata<'root'>): Promise<Metadata<'timestamp'> | undefined> {
+    const bytes = await this.#read(
+      this.#o.repository,
+      'timestamp.json',
+      this.#limits.maxTimestampBytes,
+      'timestamp',
+    );
+    if (bytes === undefined) return undefined;
+    const ts = this.#parse(bytes, 'timestamp', 'timestamp');
+    if (ts === undefined) return undefined;
+    const roleKeys = root.signed.roles.timestamp;
+    const result = this.#verifyRole(ts, root.signed.keys, roleKeys);
+    this.#add(...checkExpiry(ts, this.#now, this.#horizons));
+    this.#summarize(ts, bytes, result.threshold, result.validKeys.length, roleKeys.keyids.length);
+    return ts;
+  }
+
+  async #verifySnapshot(
+    root: Metadata<'root'>,
+    ts: Metadata<'timestamp'> | undefined,
+  ): Promise<Metadata<'snapshot'> | undefined> {
+    const meta = ts?.signed.meta['snapshot.json'];
+    const file = metadataFileName('snapshot', meta?.version, root.signed.consistent_snapshot);
+    const bytes = await this.#read(
+      this.#o.repository,
+      file,
+      this.#limits.maxSnapshotBytes,
+      'snapshot',
+    );
+    if (bytes === undefined) return undefined;
+    if (meta !== undefined) this.#add(...checkFileAgainstMeta('snapshot', file, bytes, meta));
+    const snapshot = this.#parse(bytes, 'snapshot', 'snapshot');
+    if (snapshot === undefined) return undefined;
+    const roleKeys = root.signed.roles.snapshot;
+    const result = this.#verifyRole(snapshot, root.signed.keys, roleKeys);
+    if (meta !== undefined) this.#add(...checkVersionAgainstMeta(snapshot, meta, 'timestamp'));
+    this.#add(...checkExpiry(snapshot, this.#now, this.#horizons));
+    this.#summarize(
+      snapshot,
+      bytes,
+      result.threshold,
+      result.validKeys.length,
+      roleKeys.keyids.length,
+    );
+    return snapshot;
+  }
+
+  // --- Targets and delegations (TUF 5.6) -----------------------------------
+
+  /**
+   * Every role reachable from top-level targets, pre-order as a client searches,
+   * each file fetched and parsed once; each delegation edge checked on its own
+   * keys. Targets are resolved to the first role that may sign them.
+   */
+  async #verifyTargetsGraph(
+    root: Metadata<'root'>,
+    snapshot: Metadata<'snapshot'> | undefined,
+  ): Promise<void> {
+    const loaded = new Map<string, { md: Metadata<'targets'>; bytes: Uint8Array } | undefined>();
+    const stack: Delegation[] = [
+      {
+        role: 'targets',
+        delegator: 'root',
+        keys: root.signed.keys,
+        roleKeys: root.signed.roles.targets,
+        paths: undefined,
+        ancestors: [],
+      },
+    ];
+    let verified = 0;
+    while (stack.length > 0) {
+      const edge = stack.pop() as Delegation;
+      if (verified++ >= this.#limits.maxRolesVerified) {
+        this.#add(
+          finding(
+            'SIZE_LIMIT_EXCEEDED',
+            `more than ${this.#limits.maxRolesVerified} delegated roles; the rest were not verified`,
+            {
+              role: edge.role,
+              expected: this.#limits.maxRolesVerified,
+            },
+          ),
+        );
+        return;
+      }
+      let entry = loaded.get(edge.role);
+      if (!loaded.has(edge.role)) {
+        entry = await this.#loadTargetsRole(edge.role, root, snapshot);
+        loaded.set(edge.role, entry);
+      } else if (entry !== undefined) {
+        // A role delegated twice: its file is the same, the keys of this edge may not be.
+        this.#verifyRole(entry.md, edge.keys, edge.roleKeys);
+        continue;
+      }
+      if (entry === undefined) continue;
+      const { md, bytes } = entry;
+      const result = this.#verifyRole(md, edge.keys, edge.roleKeys);
+      this.#add(...checkExpiry(md, this.#now, this.#horizons));
+      this.#summarize(
+        md,
+        bytes,
+        result.threshold,
+        result.validKeys.length,
+        edge.roleKeys.keyids.length,
+      );
+      this.#resolveTargets(md, edge);
+      stack.push(...this.#children(md, edge).reverse());
+    }
+  }
+
+  async #loadTargetsRole(
+    role: string,
+    root: Metadata<'root'>,
+    snapshot: Metadata<'snapshot'> | undefined,
+  ): Promise<{ md: Metadata<'targets'>; bytes: Uint8Array } | undefined> {
+    const meta: MetaFile | undefined = snapshot?.signed.meta[`${role}.json`];
+    if (snapshot !== undefined && meta === undefined) {
+      this.#add(
+        finding(
+          'METADATA_MISSING',
+          `${role} is delegated but snapshot does not list ${role}.json`,
+          {
+            role,
+            file: `${role}.json`,
+          },
+        ),
+      );
+      return undefined;
+    }
+    const file = metadataFileName(role, meta?.version, root.signed.consistent_snapshot);
+    const bytes = await this.#read(
+      this.#o.repository,
+      file,
+      maxBytesForRole(this.#limits, role),
+      role,
+    );
+    if (bytes === undefined) return undefined;
+    if (meta !== undefined) this.#add(...checkFileAgainstMeta(role, file, bytes, meta));
+    const md = this.#parse(bytes, 'targets', role);
+    if (md === undefined) return undefined;
+    if (meta !== undefined) this.#add(...checkVersionAgainstMeta(md, meta, 'snapshot'));
+    return { md, bytes };
+  }
+
+  /** Records targets a client would resolve here; a delegated role listing paths outside its delegation is an attack signal. */
+  #resolveTargets(md: Metadata<'targets'>, edge: Delegation): void {
+    const outside: string[] = [];
+    for (const [path, info] of Object.entries(md.signed.targets)) {
+      const allowed =
+        (edge.paths === undefined || isDelegatedPath(edge.paths, path)) &&
+        edge.ancestors.every((a) => isDelegatedPath(a, path));
+      if (!allowed) {
+        outside.push(path);
+        continue;
+      }
+      if (!this.#resolved.has(path)) this.#resolved.set(path, { role: md.role, info });
+    }
+    if (outside.length > 0) {
+      this.#add(
+        finding(
+          'DELEGATION_INVALID',
+          `${md.role} lists ${outside.length} target(s) outside the paths ${edge.delegator} delegated to it, e.g. ${outside[0]}`,
+          {
+            role: md.role,
+            actual: outside.slice(0, 10),
+            expected: edge.paths?.paths ?? edge.paths?.path_hash_prefixes,
+          },
+        ),
+      );
+    }
+  }
+
+  #children(md: Metadata<'targets'>, edge: Delegation): Delegation[] {
+    const d = md.signed.delegations;
+    if (d === undefined) return [];
+    const ancestors = edge.paths === undefined ? edge.ancestors : [...edge.ancestors, edge.paths];
+    const invalid = (message: string, details: Partial<Finding> = {}): void =>
+      this.#add(
+        finding('DELEGATION_INVALID', `${md.role}: ${message}`, { role: md.role, ...details }),
+      );
+
+    this.#checkKeyIds(d.keys, md.role);
+    const children: Delegation[] = [];
+    const seen = new Set<string>();
+    const add = (name: string, roleKeys: RoleKeys, paths: DelegatedRole): void => {
+      const problem = validateRoleName(name);
+      if (problem !== undefined)
+        return invalid(`delegated role name ${JSON.stringify(name)}: ${problem}`, { actual: name });
+      if (TOP_LEVEL.has(name))
+        return invalid(`delegates to the top-level role name ${name}`, { actual: name });
+      if (seen.has(name)) return invalid(`delegates to ${name} twice`, { actual: name });
+      seen.add(name);
+      children.push({ role: name, delegator: md.role, keys: d.keys, roleKeys, paths, ancestors });
+    };
+    for (const r of d.roles ?? []) add(r.name, r, r);
+    if (d.succinct_roles !== undefined) {
+      const problems = validateSuccinct(d.succinct_roles);
+      if (problems.length > 0) {
+        invalid(`succinct_roles: ${problems.join('; ')}`, { problems });
+      } else {
+        try {
+          const names = succinctRoleNames(d.succinct_roles, this.#limits.maxRolesVerified);
+          // Each bin is delegated the hash prefix of its own name (TAP 15).
+          for (const name of names)
+            add(name, d.succinct_roles, succinctBin(d.succinct_roles.bit_length, name));
+        } catch (err) {
+          this.#add(asFinding(err, { role: md.role }));
+        }
+      }
+    }
+    return children;
+  }
+
+  // --- Target files ----------------------------------------------------------
+
+  async #verifyTargetFiles(consistent: boolean): Promise<void> {
+    const mode = this.#o.targetsMode ?? 'auto';
+    const source = this.#o.targets;
+    if (mode === 'skip' || source === undefined || this.#resolved.size === 0) return;
+    const entries = [...this.#resolved.entries()];
+    const fileName = (path: string, info: TargetFile): string => {
+      if (!consistent) return path;
+      // TUF 5.7.3: consistent targets are fetched as <dir>/<hash>.<basename>.
+      const cut = path.lastIndexOf('/');
+      const hash = Object.values(info.hashes)[0] as string;
+      return `${path.slice(0, cut + 1)}${hash}.${path.slice(cut + 1)}`;
+    };
+
+    let index = 0;
+    if (mode === 'auto') {
+      const [path, { role, info }] = entries[0] as [string, { role: string; info: TargetFile }];
+      const first = await this.#checkTargetFile(
+        source,
+        fileName(path, info),
+        path,
+        role,
+        info,
+        true,
+      );
+      if (first === 'missing') {
+        this.#add(
+          finding(
+            'TARGETS_NOT_PRESENT',
+            `target files are not at ${source.location} (first: ${path}); only metadata was verified`,
+            {
+              target: path,
+            },
+          ),
+        );
+        return;
+      }
+      index = 1;
+    }
+    const workers = Array.from({ length: this.#o.targetConcurrency ?? 8 }, async () => {
+      while (index < entries.length) {
+        const [path, { role, info }] = entries[index++] as [
+          string,
+          { role: string; info: TargetFile },
+        ];
+        await this.#checkTargetFile(source, fileName(path, info), path, role, info, false);
+      }
+    });
+    await Promise.all(workers);
+  }
+
+  /** TUF 5.7.3: a target file matches its trusted length and hashes, read with a cap of that length. */
+  async #checkTargetFile(
+    source: MetadataSource,
+    file: string,
+    target: string,
+    role: string,
+    info: TargetFile,
+    probing: boolean,
+  ): Promise<'ok' | 'missing' | 'bad'> {
+    const hashers = new Map(
+      Object.keys(info.hashes)
+        .filter(isSupportedHash)
+        .map((alg) => [alg, createHash(alg)]),
+    );
+    let length = 0;
+    try {
+      for await (const chunk of source.stream(file, info.length)) {
+        length += chunk.byteLength;
+        for (const h of hashers.values()) h.update(chunk);
+      }
+    } catch (err) {
+      if (err instanceof TufError && err.code === 'METADATA_MISSING') {
+        if (probing) return 'missing';
+        this.#add(
+          finding('TARGET_MISSING', `target ${target} is not at ${source.location}`, {
+            role,
+            target,
+            file,
+          }),
+        );
+        return 'missing';
+      }
+      if (err instanceof TufError && err.code === 'SIZE_LIMIT_EXCEEDED') {
+        this.#add(
+          finding(
+            'TARGET_HASH_MISMATCH',
+            `target ${target} is longer than the ${info.length} bytes its metadata lists`,
+            {
+              role,
+              target,
+              expected: info.length,
+            },
+          ),
+        );
+        return 'bad';
+      }
+      this.#add(asFinding(err, { role, target, file }));
+      return 'bad';
+    }
+    const findings: Finding[] = [];
+    if (length !== info.length) {
+      findings.push(
+        finding(
+          'TARGET_HASH_MISMATCH',
+          `target ${target} is ${length} bytes, its metadata lists ${info.length}`,
+          {
+            role,
+            target,
+            expected: info.length,
+            actual: length,
+          },
+        ),
+      );
+    } else {
+      findings.push(
+        ...checkHashes(
+          info.hashes,
+          (alg) => (hashers.get(alg) as ReturnType<typeof createHash>).digest('hex'),
+          { role, target },
+          'TARGET_HASH_MISMATCH',
+        ),
+      );
+    }
+    this.#add(...findings);
+    return findings.length === 0 ? 'ok' : 'bad';
+  }
+
+  // --- Key hygiene -----------------------------------------------------------
+
+  #checkKeyHygiene(root: Root): void {
+    this.#checkKeyIds(root.keys, 'root');
+    const identityOf = (keyid: string): string | undefined => {
+      const key = root.keys[keyid];
+      const imported = key && this.#cache.get(key, keyid);
+      return imported === undefined || imported instanceof Error ? undefined : imported.identity;
+    };
+    const rootKeyIds = root.roles.root.keyids;
+    const rootIdentities = new Set(rootKeyIds.map(identityOf));
+    for (const role of ONLINE_ROLES) {
+      for (const keyid of root.roles[role].keyids) {
+        const identity = identityOf(keyid);
+        if (identity !== undefined && rootIdentities.has(identity)) {
+          this.#add(
+            finding(
+              'ONLINE_KEY_SHARED_WITH_ROOT',
+              `${role} key ${keyid} is also a root key: stealing the online key steals root`,
+              {
+                role,
+                keyid,
+              },
+            ),
+          );
+        }
+      }
+    }
+    const used = new Set(TOP_LEVEL_ROLES.flatMap((r) => root.roles[r].keyids));
+    for (const keyid of Object.keys(root.keys)) {
+      if (!used.has(keyid))
+        this.#add(
+          finding('UNUSED_KEY', `root lists key ${keyid} but no role uses it`, {
+            role: 'root',
+            keyid,
+          }),
+        );
+    }
+    const threshold = root.roles.root.threshold;
+    if (threshold === 1) {
+      this.#add(
+        finding(
+          'WEAK_ROOT_THRESHOLD',
+          'root threshold is 1: one stolen root key can replace every key of the repository',
+          {
+            role: 'root',
+            threshold,
+          },
+        ),
+      );
+    }
+  }
+
+  #checkKeyIds(keys: Readonly<Record<string, TufKey>>, role: string): void {
+    for (const [keyid, key] of Object.entries(keys)) {
+      const expected = expectedKeyIds(key);
+      if (!expected.includes(keyid)) {
+        this.#add(
+          finding(
+            'KEYID_MISMATCH',
+            `${role}: keyid ${keyid} is not the sha256 of its canonical key`,
+            {
+              role,
+              keyid,
+              expected: expected[0],
+              actual: keyid,
+            },
+          ),
+        );
+      }
+    }
+  }
+
+  // --- Against the published repository or a previous run (TUF 5.4.3, 5.5.5) --
+
+  async #publishedRoles(published: MetadataSource): Promise<Record<string, RoleSummary>> {
+    const live = await verifyRepository({
+      repository: published,
+      trustedRoot: this.#o.trustedRoot,
+      now: this.#now,
+      limits: this.#limits,
+      horizons: this.#horizons,
+      targetsMode: 'skip',
+    });
+    return live.roles;
+  }
+
+  #compareWithPrevious(previous: Readonly<Record<string, RoleSummary>>): void {
+    for (const [role, before] of Object.entries(previous)) {
+      const now = this.#roles[role];
+      const details = { role, expected: before.version, actual: now?.version };
+      if (now === undefined) {
+        if (!TOP_LEVEL.has(role)) {
+          this.#add(
+            finding(
+              'VERSION_ROLLBACK',
+              `${role} was trusted at version ${before.version} and is gone`,
+              details,
+            ),
+          );
+        }
+        continue;
+      }
+      if (now.version < before.version) {
+        this.#add(
+          finding(
+            'VERSION_ROLLBACK',
+            `${role} went from version ${before.version} back to ${now.version}`,
+            details,
+          ),
+        );
+      } else if (now.version === before.version && now.signedSha256 !== before.signedSha256) {
+        this.#add(
+          finding(
+            'VERSION_MISMATCH',
+            `${role} changed but kept version ${now.version}: clients that have it will not update`,
+            {
+              ...details,
+              expected: before.version + 1,
+            },
+          ),
+        );
+      }
+    }
+  }
+}
+
+function isSupportedHash(alg: string): boolean {
+  return alg === 'sha256' || alg === 'sha384' || alg === 'sha512';
+}
+
+/** A succinct bin's name ends in the hex of its number: its paths are the hashes with that prefix (TAP 15). */
+function succinctBin(bitLength: number, name: string): DelegatedRole {
+  const suffix = name.slice(name.lastIndexOf('-') + 1);
+  const bin = parseInt(suffix, 16);
+  // The bin covers hashes whose first `bitLength` bits equal `bin`; list the hex prefixes of that range.
+  const extraBits = Math.ceil(bitLength / 4) * 4 - bitLength;
+  const width = Math.ceil(bitLength / 4);
+  const prefixes: string[] = [];
+  for (let i = 0; i < 2 ** extraBits; i++)
+    prefixes.push(((bin << extraBits) | i).toString(16).padStart(width, '0'));
+  return { name, keyids: [], threshold: 1, terminating: true, path_hash_prefixes: prefixes };
+}
+
+function asFinding(err: unknown, details: Partial<Finding>): Finding {
+  if (err instanceof TufError) return { ...details, ...err.toFinding() };
+  return finding('FETCH_FAILED', `unexpected failure: ${String(err)}`, details);
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify(f);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
