@@ -1,0 +1,32 @@
+import t from 'tap';
+import { main, USAGE } from '../../scripts/cli.js';
+import { fakeIo } from '../support/io.js';
+
+t.test('no command prints usage and exits 2', async (t) => {
+  const io = fakeIo();
+  t.equal(await main([], io), 2);
+  t.equal(io.stdout, USAGE);
+});
+
+for (const flag of ['--help', '-h', 'help']) {
+  t.test(`${flag} prints usage and exits 0`, async (t) => {
+    const io = fakeIo();
+    t.equal(await main([flag], io), 0);
+    t.match(io.stdout, /verify/);
+    t.match(io.stdout, /client/);
+  });
+}
+
+t.test('an unknown command exits 2 with usage on stderr', async (t) => {
+  const io = fakeIo();
+  t.equal(await main(['frobnicate'], io), 2);
+  t.match(io.stderr, /unknown command 'frobnicate'/);
+});
+
+t.test('commands are dispatched with their arguments', async (t) => {
+  for (const command of ['verify', 'client']) {
+    const io = fakeIo();
+    t.equal(await main([command, '--help'], io), 0, command);
+    t.match(io.stdout, /Usage: tufwatch/);
+  }
+});

@@ -1,0 +1,153 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import t from 'tap';
+import { verifyCommand } from '../../../scripts/commands/verify.js';
+import { fakeIo } from '../../support/io.js';
+import { materialize } from '../../support/fixtures.js';
+
+// The example Orbit-like repository the README verifies; valid until 2036.
+const EXAMPLE = resolve(import.meta.dirname, '../../../examples/orbit-like');
+const AT = '2030-01-01T00:00:00Z';
+
+async function run(args: string[]) {
+  const io = fakeIo(new Date(AT));
+  const code = await verifyCommand(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+interface JsonReport {
+  ok: boolean;
+  referenceTime: string;
+  roles: Record<
+    string,
+    { version: number; expires: string; threshold: number; validSignatures: number; keys: number }
+  >;
+  findings: { code: string; severity: string; role?: string }[];
+}
+
+t.test('--help prints usage', async (t) => {
+  const r = await run(['--help']);
+  t.equal(r.code, 0);
+  t.match(r.stdout, /--trusted-root/);
+});
+
+const usageErrors: [string, string[], RegExp][] = [
+  ['no --repo', [], /--repo is required/],
+  ['an unknown option', ['--repo', EXAMPLE, '--frob'], /frob/],
+  ['a positional argument', ['--repo', EXAMPLE, 'extra'], /extra/],
+  ['a bad --at', ['--repo', EXAMPLE, '--at', 'tomorrow'], /--at tomorrow/],
+  [
+    'a missing --trusted-root file',
+    ['--repo', EXAMPLE, '--trusted-root', '/nonexistent/root.json'],
+    /--trusted-root/,
+  ],
+  [
+    'a missing --config file',
+    ['--repo', EXAMPLE, '--config', '/nonexistent/config.json'],
+    /config/,
+  ],
+];
+for (const [name, args, pattern] of usageErrors) {
+  t.test(`${name} exits 2`, async (t) => {
+    const r = await run(args);
+    t.equal(r.code, 2);
+    t.match(r.stderr, pattern);
+    t.match(r.stderr, /Usage: tufwatch verify/);
+  });
+}
+
+t.test('an unreachable repository exits 2: nothing could be verified', async (t) => {
+  const r = await run(['--repo', '/nonexistent/repository', '--json']);
+  t.equal(r.code, 2);
+  const report = JSON.parse(r.stdout) as JsonReport;
+  t.ok(report.findings.some((f) => f.code === 'METADATA_MISSING'));
+});
+
+t.test('the example repository verifies from its first root: exit 0, text report', async (t) => {
+  const r = await run([
+    '--repo',
+    EXAMPLE,
+    '--trusted-root',
+    join(EXAMPLE, '1.root.json'),
+    '--at',
+    AT,
+  ]);
+  t.equal(r.code, 0, r.stdout);
+  t.match(r.stdout, /^OK: 0 error\(s\)/);
+  t.match(r.stdout, /root\s+v2/);
+  t.match(r.stdout, /36 target\(s\)/);
+});
+
+t.test('--json prints the report contract', async (t) => {
+  const r = await run(['--repo', EXAMPLE, '--json']);
+  t.equal(r.code, 0);
+  const report = JSON.parse(r.stdout) as JsonReport;
+  t.equal(report.ok, true);
+  t.equal(report.referenceTime, '2030-01-01T00:00:00.000Z');
+  t.strictSame(Object.keys(report.roles).sort(), ['root', 'snapshot', 'targets', 'timestamp']);
+  t.match(report.roles.root, { version: 2, threshold: 2, validSignatures: 2, keys: 2 });
+  // No trusted root: an info finding says that only self-consistency was shown.
+  t.ok(report.findings.some((f) => f.code === 'TRUST_NOT_ANCHORED' && f.severity === 'info'));
+});
+
+t.test('an error finding exits 1 and is printed with its code', async (t) => {
+  const dir = materialize('go-tuf-v0.7.0', 'Published2Times_keyrotated_invalidNewRootSignature');
+  const r = await run([
+    '--repo',
+    join(dir, 'server', 'metadata'),
+    '--trusted-root',
+    join(dir, 'client', 'metadata', 'current', 'root.json'),
+    '--at',
+    '2021-09-10T12:00:00Z',
+  ]);
+  t.equal(r.code, 1);
+  t.match(r.stdout, /^FAIL/);
+  t.match(r.stdout, /error\s+ROOT_ROTATION_INVALID/);
+});
+
+t.test('--targets makes every target file required', async (t) => {
+  const empty = mkdtempSync(join(tmpdir(), 'tufwatch-targets-'));
+  const r = await run(['--repo', EXAMPLE, '--targets', empty, '--json']);
+  t.equal(r.code, 1);
+  const report = JSON.parse(r.stdout) as JsonReport;
+  t.equal(report.findings.filter((f) => f.code === 'TARGET_MISSING').length, 36);
+});
+
+t.test('--published: a staged repository whose versions go backwards fails', async (t) => {
+  // The live repository is ahead: its timestamp is version 2.
+  const live = mkdtempSync(join(tmpdir(), 'tufwatch-live-'));
+  cpSync(EXAMPLE, live, { recursive: true });
+  const ts = JSON.parse(readFileSync(join(live, 'timestamp.json'), 'utf8')) as {
+    signed: { version: number };
+  };
+  ts.signed.version = 7;
+  writeFileSync(join(live, 'timestamp.json'), JSON.stringify(ts));
+  const r = await run(['--repo', EXAMPLE, '--published', live, '--json']);
+  t.equal(r.code, 1);
+  const report = JSON.parse(r.stdout) as JsonReport;
+  t.ok(report.findings.some((f) => f.code === 'VERSION_ROLLBACK' && f.role === 'timestamp'));
+  // Trust started at the published root, so no self-consistency note.
+  t.notOk(report.findings.some((f) => f.code === 'TRUST_NOT_ANCHORED'));
+});
+
+t.test('--config horizons turn a distant expiry into a warning', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tufwatch-config-'));
+  const config = join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({ verification: { horizons: { otherWarnSeconds: 20 * 365 * 86400 } } }),
+  );
+  const r = await run(['--repo', EXAMPLE, '--config', config, '--json']);
+  t.equal(r.code, 0);
+  const report = JSON.parse(r.stdout) as JsonReport;
+  t.ok(report.findings.some((f) => f.code === 'METADATA_EXPIRING_SOON' && f.role === 'root'));
+});
+
+t.test('an unexpected error is not swallowed as a usage error', async (t) => {
+  const io = fakeIo();
+  io.now = () => {
+    throw new TypeError('clock broke');
+  };
+  await t.rejects(verifyCommand(['--repo', EXAMPLE], io), TypeError);
+});
