@@ -33,7 +33,9 @@ export async function verifyCommand(argv: string[], io: CommandIo): Promise<numb
     if (report === undefined) return EXIT_OK;
     if (report.ok) return EXIT_OK;
     // Not even a root could be read: an I/O problem prevented verification.
-    const unreachable = Object.keys(report.roles).length === 0 && report.findings.some((f) => FETCH_CODES.has(f.code));
+    const unreachable =
+      Object.keys(report.roles).length === 0 &&
+      report.findings.some((f) => FETCH_CODES.has(f.code));
     return unreachable ? EXIT_USAGE : EXIT_FINDINGS;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
