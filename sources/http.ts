@@ -1,0 +1,179 @@
+import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web';
+import { TufError } from '../tuf/errors.js';
+import type { MetadataSource } from '../tuf/source.js';
+import { nameSegments } from './directory.js';
+
+export interface HttpSourceOptions {
+  /** Limit for a whole request, headers and body, in milliseconds. Default 30000. */
+  timeoutMs?: number;
+  /** Limit for waiting on the headers or on the next body chunk, in milliseconds. Default 10000. */
+  idleTimeoutMs?: number;
+  /** Default `tufwatch`, unless `headers` sets one. */
+  userAgent?: string;
+  /** Sent with every request, e.g. `authorization`. */
+  headers?: Record<string, string>;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
+const DEFAULT_USER_AGENT = 'tufwatch';
+// S3 answers 403, not 404, for a missing key when the reader may not list the bucket.
+const MISSING_STATUSES = new Set([403, 404, 410]);
+
+function parseBaseUrl(baseUrl: string): URL {
+  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new TufError('FETCH_FAILED', 'the base URL must be an http: or https: URL');
+  }
+  // fetch refuses them anyway, and they would leak into every message.
+  if (url.username !== '' || url.password !== '') {
+    throw new TufError('FETCH_FAILED', 'credentials in the base URL are refused: use headers');
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+/**
+ * `reader.read()`, rejected with the signal's reason once it aborts. With
+ * undici 6.24 (Node 20.20) a read stays pending forever when the abort comes
+ * after the whole body has arrived (cf. nodejs/undici#4089), so the abort must
+ * not be left to undici. One listener per read, removed after it:
+ * `Promise.race` against one shared promise would keep every chunk reachable
+ * until the stream ends.
+ */
+function readUnlessAborted<T>(
+  reader: ReadableStreamDefaultReader<T>,
+  signal: AbortSignal,
+): Promise<ReadableStreamReadResult<T>> {
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void reader
+      .read()
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** An abort signal that fires when `restart` is not called again within `ms`. */
+class IdleTimer {
+  readonly #controller = new AbortController();
+  readonly #ms: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  restart(): void {
+    this.stop();
+    this.#timer = setTimeout(() => {
+      this.#controller.abort(new DOMException(`no data for ${this.#ms} ms`, 'TimeoutError'));
+    }, this.#ms);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/** Reads a repository over HTTP(S) with Node's fetch. */
+export class HttpSource implements MetadataSource {
+  readonly location: string;
+  readonly #base: URL;
+  readonly #timeoutMs: number;
+  readonly #idleTimeoutMs: number;
+  readonly #headers: Headers;
+
+  constructor(baseUrl: string, options: HttpSourceOptions = {}) {
+    this.#base = parseBaseUrl(baseUrl);
+    this.location = this.#base.href;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#headers = new Headers(options.headers);
+    if (options.userAgent !== undefined || !this.#headers.has('user-agent')) {
+      this.#headers.set('user-agent', options.userAgent ?? DEFAULT_USER_AGENT);
+    }
+  }
+
+  async read(name: string, maxBytes: number): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of this.stream(name, maxBytes)) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  async *stream(name: string, maxBytes: number): AsyncIterable<Uint8Array> {
+    // Encoding each segment keeps '?', '#', '%' and non-ASCII inside their segment.
+    const url = new URL(nameSegments(name).map(encodeURIComponent).join('/'), this.#base);
+    const deadline = AbortSignal.timeout(this.#timeoutMs);
+    const idle = new IdleTimer(this.#idleTimeoutMs);
+    const signal = AbortSignal.any([deadline, idle.signal]);
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    try {
+      idle.restart();
+      const response = await fetch(url, { headers: this.#headers, signal });
+      reader = response.body?.getReader();
+      const refusal = this.#refusal(name, url, response, maxBytes);
+      if (refusal !== undefined) throw refusal;
+      if (reader === undefined) return; // a 204 and the like have no body
+      let total = 0;
+      for (;;) {
+        const { done, value } = await readUnlessAborted(reader, signal);
+        if (done) break;
+        total += value.byteLength;
+        if (total > maxBytes) throw this.#tooLarge(name, url, maxBytes);
+        // The consumer's time between chunks is not the server's idleness.
+        idle.stop();
+        yield value;
+        idle.restart();
+      }
+    } catch (err) {
+      if (err instanceof TufError) throw err;
+      const why = deadline.aborted
+        ? `timed out after ${this.#timeoutMs} ms`
+        : idle.signal.aborted
+          ? `timed out: no data for ${this.#idleTimeoutMs} ms`
+          : 'request failed';
+      throw new TufError('FETCH_FAILED', `${url.href}: ${why}`, { file: name }, { cause: err });
+    } finally {
+      idle.stop();
+      // Frees the connection when we stop early (refusal, size cap, timeout,
+      // consumer stops); a no-op after the end. Its outcome changes nothing.
+      reader?.cancel().catch(() => {});
+    }
+  }
+
+  #refusal(name: string, url: URL, response: Response, maxBytes: number): TufError | undefined {
+    const status = response.status;
+    if (MISSING_STATUSES.has(status)) {
+      return new TufError('METADATA_MISSING', `${url.href}: HTTP ${status}`, {
+        file: name,
+        actual: status,
+      });
+    }
+    if (!response.ok) {
+      return new TufError('FETCH_FAILED', `${url.href}: HTTP ${status}`, {
+        file: name,
+        actual: status,
+      });
+    }
+    // Content-Length counts encoded bytes and may be absent (Number(null) is 0):
+    // the decoded bytes are counted again while reading.
+    if (Number(response.headers.get('content-length')) > maxBytes) {
+      return this.#tooLarge(name, url, maxBytes);
+    }
+    return undefined;
+  }
+
+  #tooLarge(name: string, url: URL, maxBytes: number): TufError {
+    return new TufError('SIZE_LIMIT_EXCEEDED', `${url.href} is larger than ${maxBytes} bytes`, {
+      file: name,
+      expected: maxBytes,
+    });
+  }
+}
