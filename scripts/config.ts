@@ -21,7 +21,7 @@ export async function loadVerificationConfig(
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
-    throw new UsageError(`config ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`config ${path}: ${(err as Error).message}`);
   }
   const problems: string[] = [];
   const section = isObject(json) ? json.verification : undefined;

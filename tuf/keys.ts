@@ -67,7 +67,8 @@ function sha256Hex(text: string): string {
  * threshold, and never crashes verification.
  */
 export function importKey(key: TufKey, keyid: string): ImportedKey {
-  const scheme = SCHEMES[key.scheme];
+  // Own properties only: a scheme named `toString` is unsupported, not Object.prototype's.
+  const scheme = Object.hasOwn(SCHEMES, key.scheme) ? SCHEMES[key.scheme] : undefined;
   const unsupported = (why: string): TufError =>
     new TufError(
       'UNKNOWN_KEY_TYPE',
@@ -105,13 +106,31 @@ export function importKey(key: TufKey, keyid: string): ImportedKey {
   if (!curveOk || !typeOk) throw unsupported('key material does not match scheme');
 
   return {
-    identity: keyObject.export({ type: 'spki', format: 'der' }).toString('hex'),
+    identity: identityOf(keyObject),
     verify: (data, signatureHex) => verifyWith(scheme, keyObject, data, signatureHex),
   };
 }
 
+/**
+ * SPKI DER keeps the EC point in the form it was given (compressed or not), so
+ * the same ECDSA key could count twice toward a threshold. A JWK round trip
+ * fixes one form (uncompressed).
+ */
+function identityOf(keyObject: KeyObject): string {
+  const normalized =
+    keyObject.asymmetricKeyType === 'ec'
+      ? createPublicKey({ key: keyObject.export({ format: 'jwk' }), format: 'jwk' })
+      : keyObject;
+  return normalized.export({ type: 'spki', format: 'der' }).toString('hex');
+}
+
 function decodePublicKey(scheme: Scheme, material: string): KeyObject {
-  if (material.startsWith('-----BEGIN')) return createPublicKey({ key: material, format: 'pem' });
+  if (material.startsWith('-----BEGIN')) {
+    // createPublicKey would derive the public half of a private key. A private key
+    // published in metadata lets anyone sign: it must never count toward a threshold.
+    if (material.includes('PRIVATE KEY-----')) throw new Error('a private key, not a public key');
+    return createPublicKey({ key: material, format: 'pem' });
+  }
   if (!HEX.test(material)) throw new Error('neither PEM nor hex');
   const raw = Buffer.from(material, 'hex');
   if (scheme.family === 'ed25519') {
@@ -157,11 +176,11 @@ function verifyWith(scheme: Scheme, key: KeyObject, data: Buffer, signatureHex: 
         return verify(null, data, key, sig);
       case 'ecdsa':
         // DER is the norm; 64/96-byte raw r||s (IEEE P1363) is the same signature, also seen in the wild.
-        return verify(
-          scheme.digest,
-          data,
-          { key, dsaEncoding: sig[0] === 0x30 ? 'der' : 'ieee-p1363' },
-          sig,
+        // A raw r may begin with 0x30 as DER does (1 in 256), so a failed DER try falls back to P1363.
+        return (
+          (sig[0] === 0x30 && verify(scheme.digest, data, { key, dsaEncoding: 'der' }, sig)) ||
+          (sig.length === (scheme.curve === 'P-384' ? 96 : 64) &&
+            verify(scheme.digest, data, { key, dsaEncoding: 'ieee-p1363' }, sig))
         );
       case 'rsa-pss':
         // securesystemslib verifies with PSS.AUTO: the salt length is read from the signature.

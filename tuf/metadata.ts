@@ -346,7 +346,9 @@ function malformed(role: string, p: Problems): TufError {
   });
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte order mark in the text, so JSON.parse rejects it as go-tuf (Orbit),
+// python-tuf and tuf-js do: a file every client refuses must not verify here.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeUtf8(bytes: Uint8Array, role: string): string {
   try {

@@ -87,7 +87,20 @@ export interface VerifyOptions {
 }
 
 const TOP_LEVEL = new Set(['root', 'timestamp', 'snapshot', 'targets']);
+/** Problems of the published repository that leave no baseline to compare against. */
+const BASELINE_CODES = new Set<string>([
+  'FETCH_FAILED',
+  'METADATA_MISSING',
+  'MALFORMED_METADATA',
+  'SIZE_LIMIT_EXCEEDED',
+]);
 const ONLINE_ROLES = ['timestamp', 'snapshot'] as const;
+
+/** Roles that loaded, with what resolution needs: their targets and delegations. */
+type Graph = Map<
+  string,
+  { targets: Readonly<Record<string, TargetFile>>; children: readonly ChildDelegation[] }
+>;
 
 interface Delegation {
   role: string;
@@ -100,6 +113,9 @@ interface Delegation {
   /** Restrictions of every delegation above this one: a target must be inside all of them. */
   ancestors: DelegatedRole[];
 }
+
+/** A delegation made by a targets role (not by root): it always has paths. */
+type ChildDelegation = Delegation & { paths: DelegatedRole };
 
 /**
  * Verifies a whole repository as a strict TUF client would, without stopping at
@@ -207,13 +223,12 @@ class VerificationRun {
 
   // --- Root (TUF 5.2, 5.3) -------------------------------------------------
 
-  async #loadTrustAnchor(): Promise<{ bytes: Uint8Array; from: string } | undefined> {
+  async #loadTrustAnchor(): Promise<Uint8Array | undefined> {
     const o = this.#o;
-    if (o.trustedRoot !== undefined) return { bytes: o.trustedRoot, from: 'the trusted root' };
+    if (o.trustedRoot !== undefined) return o.trustedRoot;
     const max = this.#limits.maxRootBytes;
     if (o.published !== undefined) {
-      const bytes = await this.#read(o.published, 'root.json', max, 'root');
-      return bytes && { bytes, from: `the published root at ${o.published.location}` };
+      return this.#read(o.published, 'root.json', max, 'root');
     }
     this.#add(
       finding(
@@ -224,23 +239,22 @@ class VerificationRun {
     );
     // Walking from 1.root.json checks every rotation the repository ever made.
     try {
-      return { bytes: await o.repository.read('1.root.json', max), from: '1.root.json' };
+      return await o.repository.read('1.root.json', max);
     } catch (err) {
       if (!(err instanceof TufError) || err.code !== 'METADATA_MISSING') {
         this.#add(asFinding(err, { role: 'root', file: '1.root.json' }));
         return undefined;
       }
     }
-    const bytes = await this.#read(o.repository, 'root.json', max, 'root');
-    return bytes && { bytes, from: 'root.json' };
+    return this.#read(o.repository, 'root.json', max, 'root');
   }
 
   async #verifyRootChain(): Promise<Metadata<'root'> | undefined> {
     const anchor = await this.#loadTrustAnchor();
     if (anchor === undefined) return undefined;
-    let root = this.#parse(anchor.bytes, 'root', 'root');
+    let root = this.#parse(anchor, 'root', 'root');
     if (root === undefined) return undefined;
-    let rootBytes = anchor.bytes;
+    let rootBytes = anchor;
     // The anchor is trusted as given (TUF 5.2), but one that does not meet its own threshold is broken.
     let self = this.#verifyRole(root, root.signed.keys, root.signed.roles.root);
 
@@ -460,10 +474,12 @@ class VerificationRun {
         ancestors: [],
       },
     ];
+    const graph: Graph = new Map();
     let verified = 0;
     while (stack.length > 0) {
       const edge = stack.pop() as Delegation;
-      if (verified++ >= this.#limits.maxRolesVerified) {
+      // Limits.maxRolesVerified counts delegated roles: top-level targets (no paths) is not one.
+      if (edge.paths !== undefined && verified++ >= this.#limits.maxRolesVerified) {
         this.#add(
           finding(
             'SIZE_LIMIT_EXCEEDED',
@@ -474,7 +490,7 @@ class VerificationRun {
             },
           ),
         );
-        return;
+        break;
       }
       let entry = loaded.get(edge.role);
       if (!loaded.has(edge.role)) {
@@ -496,9 +512,12 @@ class VerificationRun {
         result.validKeys.length,
         edge.roleKeys.keyids.length,
       );
-      this.#resolveTargets(md, edge);
-      stack.push(...this.#children(md, edge).reverse());
+      this.#checkInsideDelegation(md, edge);
+      const children = this.#children(md, edge);
+      graph.set(edge.role, { targets: md.signed.targets, children });
+      stack.push(...[...children].reverse());
     }
+    this.#resolveAll(graph);
   }
 
   async #loadTargetsRole(
@@ -535,19 +554,14 @@ class VerificationRun {
     return { md, bytes };
   }
 
-  /** Records targets a client would resolve here; a delegated role listing paths outside its delegation is an attack signal. */
-  #resolveTargets(md: Metadata<'targets'>, edge: Delegation): void {
-    const outside: string[] = [];
-    for (const [path, info] of Object.entries(md.signed.targets)) {
-      const allowed =
-        (edge.paths === undefined || isDelegatedPath(edge.paths, path)) &&
-        edge.ancestors.every((a) => isDelegatedPath(a, path));
-      if (!allowed) {
-        outside.push(path);
-        continue;
-      }
-      if (!this.#resolved.has(path)) this.#resolved.set(path, { role: md.role, info });
-    }
+  /** A delegated role listing paths outside its delegation is an attack signal: a client ignores them. */
+  #checkInsideDelegation(md: Metadata<'targets'>, edge: Delegation): void {
+    if (edge.paths === undefined) return;
+    const paths = edge.paths;
+    const outside = Object.keys(md.signed.targets).filter(
+      (path) =>
+        !isDelegatedPath(paths, path) || !edge.ancestors.every((a) => isDelegatedPath(a, path)),
+    );
     if (outside.length > 0) {
       this.#add(
         finding(
@@ -556,14 +570,59 @@ class VerificationRun {
           {
             role: md.role,
             actual: outside.slice(0, 10),
-            expected: edge.paths?.paths ?? edge.paths?.path_hash_prefixes,
+            expected: paths.paths ?? paths.path_hash_prefixes,
           },
         ),
       );
     }
   }
 
-  #children(md: Metadata<'targets'>, edge: Delegation): Delegation[] {
+  /**
+   * Resolves every listed target as a client would (TUF 5.6.7): top-level targets
+   * first, then a pre-order search through delegations whose paths match,
+   * stopping after a terminating one, visiting at most maxDelegations roles.
+   */
+  #resolveAll(graph: Graph): void {
+    for (const [path, info] of Object.entries(graph.get('targets')?.targets ?? {})) {
+      this.#resolved.set(path, { role: 'targets', info });
+    }
+    for (const [role, node] of graph) {
+      if (role === 'targets') continue;
+      for (const path of Object.keys(node.targets)) {
+        if (this.#resolved.has(path)) continue;
+        const hit = this.#search(path, graph);
+        if (hit !== undefined) this.#resolved.set(path, hit);
+      }
+    }
+  }
+
+  #search(path: string, graph: Graph): { role: string; info: TargetFile } | undefined {
+    const stack = ['targets'];
+    const visited = new Set<string>();
+    while (stack.length > 0 && visited.size <= this.#limits.maxDelegations) {
+      const role = stack.pop() as string;
+      const node = graph.get(role);
+      // A role seen twice (delegated by two parents) or that did not load adds nothing.
+      if (visited.has(role) || node === undefined) continue;
+      visited.add(role);
+      if (Object.hasOwn(node.targets, path))
+        return { role, info: node.targets[path] as TargetFile };
+      const next: string[] = [];
+      for (const child of node.children) {
+        if (!isDelegatedPath(child.paths, path)) continue;
+        next.push(child.role);
+        if (child.paths.terminating) {
+          // TUF 5.6.7.2.1: a terminating delegation ends the search after its subtree.
+          stack.length = 0;
+          break;
+        }
+      }
+      stack.push(...next.reverse());
+    }
+    return undefined;
+  }
+
+  #children(md: Metadata<'targets'>, edge: Delegation): ChildDelegation[] {
     const d = md.signed.delegations;
     if (d === undefined) return [];
     const ancestors = edge.paths === undefined ? edge.ancestors : [...edge.ancestors, edge.paths];
@@ -573,7 +632,7 @@ class VerificationRun {
       );
 
     this.#checkKeyIds(d.keys, md.role);
-    const children: Delegation[] = [];
+    const children: ChildDelegation[] = [];
     const seen = new Set<string>();
     const add = (name: string, roleKeys: RoleKeys, paths: DelegatedRole): void => {
       const problem = validateRoleName(name);
@@ -738,7 +797,7 @@ class VerificationRun {
   #checkKeyHygiene(root: Root): void {
     this.#checkKeyIds(root.keys, 'root');
     const identityOf = (keyid: string): string | undefined => {
-      const key = root.keys[keyid];
+      const key = Object.hasOwn(root.keys, keyid) ? root.keys[keyid] : undefined;
       const imported = key && this.#cache.get(key, keyid);
       return imported === undefined || imported instanceof Error ? undefined : imported.identity;
     };
@@ -817,6 +876,12 @@ class VerificationRun {
       horizons: this.#horizons,
       targetsMode: 'skip',
     });
+    // Without a baseline role, rollback of that role cannot be checked: fail closed.
+    for (const f of live.findings) {
+      if (BASELINE_CODES.has(f.code)) {
+        this.#add({ ...f, message: `published repository at ${published.location}: ${f.message}` });
+      }
+    }
     return live.roles;
   }
 

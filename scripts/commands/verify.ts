@@ -63,7 +63,7 @@ async function runVerify(argv: string[], io: CommandIo): Promise<VerifyReport | 
     try {
       trustedRoot = await readFile(values['trusted-root']);
     } catch (err) {
-      throw new UsageError(`--trusted-root: ${err instanceof Error ? err.message : String(err)}`);
+      throw new UsageError(`--trusted-root: ${(err as Error).message}`);
     }
   }
   const report = await verifyRepository({

@@ -1,0 +1,282 @@
+import { canonicalize } from '@tufjs/canonical-json';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import t from 'tap';
+
+import { canonicalBytes } from '../../tuf/canonical.js';
+import { TufError } from '../../tuf/errors.js';
+import { importKey, type TufKey } from '../../tuf/keys.js';
+import { FIXTURES } from '../support/fixtures.js';
+
+interface SignedFile {
+  path: string;
+  signed: Record<string, unknown>;
+  signatures: { keyid: string; sig: string }[];
+}
+
+interface RootSigned {
+  _type: 'root';
+  keys: Record<string, TufKey>;
+  roles: { root: { keyids: string[]; threshold: number } };
+}
+
+// go-tuf's testdata symlinks, stored as files holding the link's relative target.
+const LINK = /^(?:\.\.\/)+[\w.\-/]+$/;
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const tally = { files: 0, links: 0, notJson: 0, notSigned: 0, signed: 0 };
+const signedFiles: SignedFile[] = [];
+for (const path of walk(FIXTURES)) {
+  tally.files++;
+  const text = readFileSync(path, 'utf8');
+  if (LINK.test(text)) {
+    tally.links++;
+    continue;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    tally.notJson++; // keys, target files, README, the padded roottoolarge root
+    continue;
+  }
+  if (!isObject(json) || !isObject(json.signed) || !Array.isArray(json.signatures)) {
+    tally.notSigned++;
+    continue;
+  }
+  tally.signed++;
+  signedFiles.push({
+    path: relative(FIXTURES, path),
+    signed: json.signed,
+    signatures: json.signatures as SignedFile['signatures'],
+  });
+}
+
+const isRoot = (f: SignedFile): boolean => f.signed._type === 'root';
+
+t.test('the fixture walk finds every kind of signed file', (t) => {
+  t.ok(tally.signed > 1000, `${tally.signed} signed files`);
+  t.ok(tally.links > 100, `${tally.links} go-tuf links skipped`);
+  t.ok(tally.notJson > 0);
+  t.ok(tally.notSigned > 0);
+  const types = new Set(signedFiles.map((f) => f.signed._type));
+  t.strictSame([...types].sort(), ['root', 'snapshot', 'targets', 'timestamp']);
+  for (const set of ['fleet/', 'go-tuf-v0.7.0/', 'python-tuf/']) {
+    t.ok(
+      signedFiles.some((f) => f.path.startsWith(set) && isRoot(f)),
+      `roots from ${set}`,
+    );
+  }
+  t.ok(
+    signedFiles.some((f) => f.path.endsWith('root_v5_tuf.fleetctl.com.json')),
+    'Fleet root v5',
+  );
+  t.ok(
+    signedFiles.some((f) => f.path.includes('fishy_rolenames') && f.path.endsWith('1.ö.json')),
+    'python-tuf fishy role names',
+  );
+  t.end();
+});
+
+t.test('canonicalBytes equals @tufjs/canonical-json on every signed fixture', (t) => {
+  let differ = 0;
+  for (const f of signedFiles) {
+    const ours = canonicalBytes(f.signed);
+    const oracle = Buffer.from(canonicalize(f.signed), 'utf8');
+    if (!ours.equals(oracle)) {
+      differ++;
+      t.fail(f.path);
+    }
+  }
+  t.equal(differ, 0);
+  t.end();
+});
+
+// Every key any fixture lists (roots and delegations), by keyid. A keyid may be
+// listed with different key objects across scenarios, so keep them all.
+const keysById = new Map<string, TufKey[]>();
+for (const f of signedFiles) {
+  const delegations = f.signed.delegations;
+  const listed = isRoot(f) ? f.signed.keys : isObject(delegations) ? delegations.keys : undefined;
+  for (const [keyid, key] of Object.entries((listed ?? {}) as Record<string, TufKey>)) {
+    const known = keysById.get(keyid) ?? [];
+    if (!known.some((k) => canonicalize(k) === canonicalize(key))) known.push(key);
+    keysById.set(keyid, known);
+  }
+}
+
+function verifies(keyid: string, key: TufKey, bytes: Buffer, sig: string): boolean {
+  try {
+    return importKey(key, keyid).verify(bytes, sig);
+  } catch {
+    return false;
+  }
+}
+
+t.test('every signed fixture carries a signature that verifies over canonicalBytes', (t) => {
+  // Signed by go-tuf (Go), python-tuf (securesystemslib) and Fleet's fleetctl:
+  // their canonical forms are independent of ours, so a match proves byte equality.
+  let unverified = 0;
+  for (const f of signedFiles) {
+    const bytes = canonicalBytes(f.signed);
+    const ok = f.signatures.some(({ keyid, sig }) =>
+      (keysById.get(keyid) ?? []).some((key) => verifies(keyid, key, bytes, sig)),
+    );
+    if (!ok) {
+      unverified++;
+      t.fail(f.path);
+    }
+  }
+  t.equal(unverified, 0);
+  t.end();
+});
+
+/** Distinct valid signers of a root by its own root role. */
+function ownRootSigners(f: SignedFile): { valid: string[]; invalid: string[] } {
+  const signed = f.signed as unknown as RootSigned;
+  const bytes = canonicalBytes(f.signed);
+  const valid: string[] = [];
+  const invalid: string[] = [];
+  for (const { keyid, sig } of f.signatures) {
+    const key = signed.keys[keyid];
+    if (key === undefined || !signed.roles.root.keyids.includes(keyid)) continue;
+    if (importKey(key, keyid).verify(bytes, sig)) {
+      if (!valid.includes(keyid)) valid.push(keyid);
+    } else invalid.push(keyid);
+  }
+  return { valid, invalid };
+}
+
+t.test('every root fixture meets its own root threshold over canonicalBytes', (t) => {
+  const roots = signedFiles.filter(isRoot);
+  t.ok(roots.length > 300, `${roots.length} roots`);
+  for (const f of roots) {
+    const { valid } = ownRootSigners(f);
+    const threshold = (f.signed as unknown as RootSigned).roles.root.threshold;
+    if (valid.length < threshold) t.fail(`${f.path}: ${valid.length} of ${threshold}`);
+  }
+  t.end();
+});
+
+t.test('the deliberately broken signatures do not verify', (t) => {
+  // go-tuf: v2 lists the old and the new root key (threshold 1); one of the two
+  // signatures is zeroed, the other is good, so the threshold is still met.
+  for (const scenario of [
+    'Published2Times_keyrotated_invalidNewRootSignature',
+    'Published2Times_keyrotated_invalidOldRootSignature',
+  ]) {
+    const f = signedFiles.find(
+      (s) => s.path === `go-tuf-v0.7.0/${scenario}/server/metadata/2.root.json`,
+    );
+    t.ok(f, scenario);
+    if (f === undefined) continue;
+    const { valid, invalid } = ownRootSigners(f);
+    t.equal(valid.length, 1, `${scenario}: one good signature`);
+    t.equal(invalid.length, 1, `${scenario}: one broken signature`);
+  }
+  // Fleet's root v4: 7 signatures, only 1 by a key this root lists for its root role.
+  const v4 = signedFiles.find((s) => s.path === 'fleet/root_v4_tuf.fleetctl.com.json');
+  t.ok(v4);
+  if (v4 !== undefined) {
+    t.equal(v4.signatures.length, 7);
+    t.equal(ownRootSigners(v4).valid.length, 1);
+  }
+  t.end();
+});
+
+t.test('python-tuf RSA-PSS root: PEM newlines inside the signed bytes stay raw', (t) => {
+  const f = signedFiles.find(
+    (s) => s.path === 'python-tuf/repository_data/repository/metadata/root.json',
+  );
+  t.ok(f);
+  if (f === undefined) {
+    t.end();
+    return;
+  }
+  const bytes = canonicalBytes(f.signed);
+  t.ok(bytes.includes('-----BEGIN PUBLIC KEY-----\nMII'), 'raw newline after the PEM header');
+  t.notOk(bytes.includes('\\n'), 'no escaped newline');
+  t.ok(ownRootSigners(f).valid.length >= 1);
+  t.end();
+});
+
+t.test('OLPC string encoding', (t) => {
+  const cases: { name: string; value: unknown; expected: string }[] = [
+    { name: 'only " and \\ are escaped', value: 'a"b\\c', expected: '"a\\"b\\\\c"' },
+    {
+      name: 'control characters stay raw',
+      value: '\n\t\r\b\f\u0000\u001f\u007f',
+      expected: '"\n\t\r\b\f\u0000\u001f\u007f"',
+    },
+    { name: 'non-ASCII stays raw', value: 'é ö 日本 😀', expected: '"é ö 日本 😀"' },
+    { name: 'no HTML escaping', value: '<>&\u2028', expected: '"<>&\u2028"' },
+    { name: '/ is not escaped', value: '../a/b', expected: '"../a/b"' },
+    {
+      name: 'PEM newlines stay raw',
+      value: { public: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n' },
+      expected: '{"public":"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"}',
+    },
+    {
+      name: 'keys sorted, no whitespace',
+      value: { b: [1, { d: null, c: true }], a: false, '': -3 },
+      expected: '{"":-3,"a":false,"b":[1,{"c":true,"d":null}]}',
+    },
+    { name: 'integers', value: [0, -0, 9007199254740991], expected: '[0,0,9007199254740991]' },
+    { name: 'empty containers', value: { a: [], b: {} }, expected: '{"a":[],"b":{}}' },
+  ];
+  for (const c of cases) {
+    t.test(c.name, (t) => {
+      // Compared as hex: the bytes hold raw control characters.
+      t.equal(
+        canonicalBytes(c.value).toString('hex'),
+        Buffer.from(c.expected, 'utf8').toString('hex'),
+      );
+      t.end();
+    });
+  }
+  t.end();
+});
+
+t.test('values OLPC cannot encode throw TufError MALFORMED_METADATA', (t) => {
+  let deep: unknown = [];
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  const cases: { name: string; value: unknown }[] = [
+    { name: 'float', value: { length: 1.5 } },
+    { name: 'float parsed from JSON', value: JSON.parse('{"version": 2.25}') },
+    { name: 'NaN', value: { version: NaN } },
+    { name: 'Infinity', value: [Infinity] },
+    { name: 'negative float', value: -0.1 },
+    { name: 'undefined', value: { a: undefined } },
+    { name: 'deep nesting (stack overflow)', value: { custom: deep } },
+  ];
+  for (const c of cases) {
+    t.test(c.name, (t) => {
+      t.throws(() => canonicalBytes(c.value, 'targets'), {
+        name: 'TufError',
+        code: 'MALFORMED_METADATA',
+        details: { role: 'targets' },
+      });
+      try {
+        canonicalBytes(c.value);
+        t.fail('did not throw');
+      } catch (err) {
+        t.ok(err instanceof TufError);
+        if (err instanceof TufError) {
+          t.strictSame(err.details, {}, 'no role when none is given');
+          t.ok(err.cause !== undefined, 'cause kept');
+        }
+      }
+      t.end();
+    });
+  }
+  t.end();
+});
