@@ -72,11 +72,15 @@ export class DirectorySource implements MetadataSource {
 
   async read(name: string, maxBytes: number): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
-    for await (const chunk of this.stream(name, maxBytes)) chunks.push(chunk);
-    return Buffer.concat(chunks);
+    for await (const chunk of this.#chunks(name, maxBytes, true)) chunks.push(chunk);
+    return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
   }
 
-  async *stream(name: string, maxBytes: number): AsyncIterable<Uint8Array> {
+  stream(name: string, maxBytes: number): AsyncIterable<Uint8Array> {
+    return this.#chunks(name, maxBytes, false);
+  }
+
+  async *#chunks(name: string, maxBytes: number, whole: boolean): AsyncIterable<Uint8Array> {
     const file = path.join(this.location, ...nameSegments(name));
     let handle: FileHandle | undefined;
     try {
@@ -89,7 +93,10 @@ export class DirectorySource implements MetadataSource {
       // The size can change after fstat: count again, reading at most maxBytes + 1 bytes.
       let total = 0;
       for (;;) {
-        const buffer = new Uint8Array(Math.min(CHUNK_BYTES, maxBytes + 1 - total));
+        // read() takes the whole file in one read (and one byte more, to see it end): nothing to copy.
+        // stream() keeps chunks small: target files can be large.
+        const wanted = whole ? Math.max(CHUNK_BYTES, stats.size + 1 - total) : CHUNK_BYTES;
+        const buffer = new Uint8Array(Math.min(wanted, maxBytes + 1 - total));
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
         if (bytesRead === 0) break;
         total += bytesRead;

@@ -280,3 +280,39 @@ t.test('values OLPC cannot encode throw TufError MALFORMED_METADATA', (t) => {
   }
   t.end();
 });
+
+t.test('the sorted-input fast path and the general encoder agree byte for byte', (t) => {
+  const cases: { name: string; value: unknown }[] = [
+    { name: 'sorted keys (fast path)', value: { a: 1, b: { c: 'x', d: [true, null] } } },
+    { name: 'unsorted keys', value: { b: 1, a: 2 } },
+    {
+      name: 'integer-like keys, which JavaScript reorders',
+      value: JSON.parse('{"10": 1, "9": 2}'),
+    },
+    { name: 'a control character in a key', value: { 'a\nb': 1, c: 2 } },
+    { name: 'a lone surrogate', value: { a: '\ud800x' } },
+    { name: 'a backslash before an n', value: { a: 'C:\\new' } },
+    { name: 'a quote', value: { a: 'say "hi"' } },
+    { name: 'an own __proto__ key', value: JSON.parse('{"__proto__": {"x": 1}, "a": 2}') },
+    {
+      name: 'a key equal to its predecessor cannot occur, but descending keys fall back',
+      value: { z: 1, y: 2 },
+    },
+  ];
+  for (const c of cases) {
+    t.test(c.name, (t) => {
+      t.equal(
+        canonicalBytes(c.value).toString('hex'),
+        Buffer.from(canonicalize(c.value), 'utf8').toString('hex'),
+      );
+      t.end();
+    });
+  }
+  t.test('undefined and bigint are refused on the fast path too', (t) => {
+    for (const value of [{ a: undefined }, { a: 1n }, [() => 1]]) {
+      t.throws(() => canonicalBytes(value), { code: 'MALFORMED_METADATA' });
+    }
+    t.end();
+  });
+  t.end();
+});

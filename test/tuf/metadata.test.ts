@@ -606,6 +606,18 @@ const malformed: MalformedCase[] = [
     problems: ['signed.targets.a.length', 'signed.targets.a.hashes'],
   },
   {
+    name: 'target length negative, hashes not an object',
+    type: 'targets',
+    mutate: set('targets', { a: { length: -1, hashes: [] } }),
+    problems: ['signed.targets.a.length', 'signed.targets.a.hashes'],
+  },
+  {
+    name: 'target hashes not an object',
+    type: 'targets',
+    mutate: set('targets', { a: { length: 1, hashes: 'ab' } }),
+    problems: ['signed.targets.a.hashes'],
+  },
+  {
     name: 'target hash not hex',
     type: 'targets',
     mutate: set('targets', { a: { length: 1, hashes: { sha256: 'not hex' } } }),
