@@ -56,6 +56,18 @@ export interface VerifyReport {
   findings: Finding[];
   /** Trusted target files, resolved through the delegation graph as a client would. */
   targetCount: number;
+  /** Those target files (path -> file info), with `includeTargets`. */
+  targets?: Record<string, TargetFile>;
+  /** Target files known good after this run (path -> targetKey), when target files were checked. */
+  verifiedTargets?: Record<string, string>;
+}
+
+/** Identifies a target file's trusted content: its length and every hash. */
+export function targetKey(info: TargetFile): string {
+  const hashes = Object.keys(info.hashes)
+    .sort()
+    .map((alg) => `${alg}=${info.hashes[alg]}`);
+  return [String(info.length), ...hashes].join(' ');
 }
 
 /**
@@ -84,6 +96,10 @@ export interface VerifyOptions {
   horizons?: Partial<Horizons> | undefined;
   /** Target files checked at once. */
   targetConcurrency?: number;
+  /** Files verified by an earlier run (path -> targetKey): not downloaded again while unchanged. */
+  verifiedTargets?: ReadonlyMap<string, string> | undefined;
+  /** Put the resolved targets in the report (the monitor's layout check reads them). */
+  includeTargets?: boolean;
 }
 
 const TOP_LEVEL = new Set(['root', 'timestamp', 'snapshot', 'targets']);
@@ -138,6 +154,8 @@ class VerificationRun {
   readonly #roles: Record<string, RoleSummary> = {};
   /** Target path -> the entry a client would resolve it to (pre-order, first match). */
   readonly #resolved = new Map<string, { role: string; info: TargetFile }>();
+  /** Target files known good after this run, when target files were checked. */
+  #verifiedTargets: Record<string, string> | undefined;
 
   constructor(options: VerifyOptions) {
     this.#o = options;
@@ -154,6 +172,10 @@ class VerificationRun {
       roles: this.#roles,
       findings,
       targetCount: this.#resolved.size,
+      ...(this.#o.includeTargets === true && {
+        targets: Object.fromEntries([...this.#resolved].map(([path, { info }]) => [path, info])),
+      }),
+      ...(this.#verifiedTargets !== undefined && { verifiedTargets: this.#verifiedTargets }),
     };
   }
 
@@ -668,8 +690,17 @@ class VerificationRun {
   async #verifyTargetFiles(consistent: boolean): Promise<void> {
     const mode = this.#o.targetsMode ?? 'auto';
     const source = this.#o.targets;
-    if (mode === 'skip' || source === undefined || this.#resolved.size === 0) return;
-    const entries = [...this.#resolved.entries()];
+    if (mode === 'skip' || source === undefined) return;
+    this.#verifiedTargets = {};
+    // Incremental: a file verified before with the same length and hashes is not downloaded again.
+    const known = this.#o.verifiedTargets;
+    const entries = [...this.#resolved.entries()].filter(([path, { info }]) => {
+      const key = targetKey(info);
+      if (known?.get(path) !== key) return true;
+      (this.#verifiedTargets as Record<string, string>)[path] = key;
+      return false;
+    });
+    if (entries.length === 0) return;
     const fileName = (path: string, info: TargetFile): string => {
       if (!consistent) return path;
       // TUF 5.7.3: consistent targets are fetched as <dir>/<hash>.<basename>.
@@ -690,6 +721,7 @@ class VerificationRun {
         true,
       );
       if (first === 'missing') {
+        this.#verifiedTargets = undefined;
         this.#add(
           finding(
             'TARGETS_NOT_PRESENT',
@@ -789,7 +821,9 @@ class VerificationRun {
       );
     }
     this.#add(...findings);
-    return findings.length === 0 ? 'ok' : 'bad';
+    if (findings.length > 0) return 'bad';
+    (this.#verifiedTargets as Record<string, string>)[target] = targetKey(info);
+    return 'ok';
   }
 
   // --- Key hygiene -----------------------------------------------------------

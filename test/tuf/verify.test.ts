@@ -11,7 +11,12 @@ import { DirectorySource } from '../../sources/directory.js';
 import { TufError } from '../../tuf/errors.js';
 import type { Finding, FindingCode, FindingDetails, Severity } from '../../tuf/findings.js';
 import type { MetadataSource } from '../../tuf/source.js';
-import { verifyRepository, type VerifyOptions, type VerifyReport } from '../../tuf/verify.js';
+import {
+  targetKey,
+  verifyRepository,
+  type VerifyOptions,
+  type VerifyReport,
+} from '../../tuf/verify.js';
 import {
   generateKey,
   importKey,
@@ -2169,4 +2174,68 @@ t.test('target resolution passes over roles seen twice and roles that did not lo
   const report = await verify(b.build(), { targetsMode: 'skip' });
   t.ok(report.findings.some((f) => f.code === 'METADATA_MISSING' && f.role === 'd'));
   t.equal(report.targetCount, 1, 'x.txt resolves to b after passing d, a, c');
+});
+
+t.test('incremental target checks', (t) => {
+  const build = (): Files => {
+    const files = repo().addTarget('a.txt', 'hello').addTarget('b.txt', 'world').build();
+    return files;
+  };
+
+  t.test('a first run verifies and lists every good file', async (t) => {
+    const report = await verify(build(), { targetsMode: 'required', includeTargets: true });
+    expectFindings(t, report, true, []);
+    t.strictSame(Object.keys(report.verifiedTargets ?? {}).sort(), ['a.txt', 'b.txt']);
+    t.strictSame(Object.keys(report.targets ?? {}).sort(), ['a.txt', 'b.txt']);
+    t.equal(report.targets?.['a.txt']?.length, 5);
+  });
+
+  t.test('files known good with the same length and hashes are not read again', async (t) => {
+    const first = await verify(build(), { targetsMode: 'required' });
+    const known = new Map(Object.entries(first.verifiedTargets ?? {}));
+    const files = build();
+    // Gone from the target host: not noticed, since its signed hashes did not change.
+    files.delete('targets/a.txt');
+    const report = await verify(files, { targetsMode: 'required', verifiedTargets: known });
+    expectFindings(t, report, true, []);
+    t.strictSame(report.verifiedTargets, first.verifiedTargets);
+    t.equal(report.targets, undefined, 'targets only with includeTargets');
+  });
+
+  t.test('a file whose signed hashes changed is checked again', async (t) => {
+    const known = new Map([['a.txt', '5 sha256=' + '0'.repeat(64)]]);
+    const files = build();
+    files.set('targets/a.txt', Buffer.from('HELLO'));
+    const report = await verify(files, { targetsMode: 'required', verifiedTargets: known });
+    t.ok(report.findings.some((f) => f.code === 'TARGET_HASH_MISMATCH' && f.target === 'a.txt'));
+    t.strictSame(Object.keys(report.verifiedTargets ?? {}), ['b.txt']);
+  });
+
+  t.test('when every file is known, nothing is read and the probe is skipped', async (t) => {
+    const first = await verify(build(), { targetsMode: 'auto' });
+    const report = await verify(build(), {
+      targetsMode: 'auto',
+      verifiedTargets: new Map(Object.entries(first.verifiedTargets ?? {})),
+      targetFaults: { 'a.txt': fetchFailed('a.txt'), 'b.txt': fetchFailed('b.txt') },
+    });
+    expectFindings(t, report, true, []);
+  });
+
+  t.test('auto mode with no files at the targets base lists nothing as verified', async (t) => {
+    const files = build();
+    files.delete('targets/a.txt');
+    files.delete('targets/b.txt');
+    const report = await verify(files, { targetsMode: 'auto' });
+    expectFindings(t, report, true, [info('TARGETS_NOT_PRESENT', undefined, { target: 'a.txt' })]);
+    t.equal(report.verifiedTargets, undefined);
+  });
+  t.end();
+});
+
+t.test('targetKey names length and every hash, in a fixed order', (t) => {
+  t.equal(
+    targetKey({ length: 3, hashes: { sha512: 'bb', sha256: 'aa' } }),
+    '3 sha256=aa sha512=bb',
+  );
+  t.end();
 });
