@@ -1,0 +1,78 @@
+import type { ControlDefinition, ControlResult } from '../server/types.js';
+import type { CheckResult, CheckStatus } from './types.js';
+
+/**
+ * The built-in control catalog, scoped to the audited system: the update
+ * service (TUF repository, the bucket that hosts it, the trail that records
+ * changes to it). Config may add, rename or drop controls.
+ */
+export const CONTROL_CATALOG: readonly ControlDefinition[] = [
+  {
+    id: 'TW-01',
+    title: 'Updates are signed by authorized keys',
+    description:
+      'Every piece of update metadata carries signatures from the threshold of distinct keys its delegator authorizes, and every root rotation is signed by the old and the new root keys.',
+    criteria: ['CC6.1', 'CC8.1'],
+    checks: ['tuf.signatures', 'tuf.root-chain', 'tuf.delegations'],
+  },
+  {
+    id: 'TW-02',
+    title: 'Update metadata is fresh and never rolled back',
+    description:
+      'Metadata is re-signed before it expires, the timestamp keeps moving, and no version goes backwards between runs.',
+    criteria: ['CC7.1', 'A1.2'],
+    checks: ['tuf.expiry', 'tuf.rollback'],
+  },
+  {
+    id: 'TW-03',
+    title: 'Published updates are intact and consistent',
+    description:
+      'Metadata files match the versions, lengths and hashes their parents list, target files match their signed hashes, and every expected Orbit channel points at a signed release.',
+    criteria: ['CC8.1', 'PI1.4', 'PI1.5'],
+    checks: ['tuf.consistency', 'tuf.target-integrity', 'tuf.orbit-layout'],
+  },
+  {
+    id: 'TW-04',
+    title: 'Signing keys are managed safely',
+    description:
+      'Online keys are separate from root keys, root needs more than one key, and every keyid is the hash of its key.',
+    criteria: ['CC6.1'],
+    checks: ['tuf.key-hygiene'],
+  },
+];
+
+/** fail > error > warn > pass > not_applicable: a control is as bad as its worst check. */
+const SEVERITY_ORDER: Record<CheckStatus, number> = {
+  not_applicable: 0,
+  pass: 1,
+  warn: 2,
+  error: 3,
+  fail: 4,
+};
+
+export function worstStatus(statuses: readonly CheckStatus[]): CheckStatus {
+  let worst: CheckStatus = 'not_applicable';
+  for (const s of statuses) if (SEVERITY_ORDER[s] > SEVERITY_ORDER[worst]) worst = s;
+  return worst;
+}
+
+/**
+ * Rolls check results up into controls. A check listed by a control but with no
+ * result (not registered, not run) makes the control `error`: what could not
+ * be evaluated is never a pass.
+ */
+export function evaluateControls(
+  catalog: readonly ControlDefinition[],
+  results: readonly CheckResult[],
+): ControlResult[] {
+  const byId = new Map(results.map((r) => [r.id, r]));
+  return catalog.map((control) => {
+    const checks = control.checks.map((id) => ({ id, status: byId.get(id)?.status ?? 'error' }));
+    return {
+      id: control.id,
+      title: control.title,
+      status: worstStatus(checks.map((c) => c.status)),
+      checks,
+    };
+  });
+}

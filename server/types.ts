@@ -1,0 +1,193 @@
+import type {
+  CheckResult,
+  CheckSettings,
+  CheckStatus,
+  Component,
+  Criterion,
+  OrbitLayout,
+} from '../checks/types.js';
+import type { Horizons, Limits } from '../tuf/limits.js';
+import type { RoleSummary, VerifyReport } from '../tuf/verify.js';
+
+/** A control of the catalog, scoped to the audited system. */
+export interface ControlDefinition {
+  /** Stable id, e.g. `TW-01`: metrics labels, API ids, evidence. */
+  id: string;
+  title: string;
+  description: string;
+  criteria: readonly Criterion[];
+  checks: readonly string[];
+}
+
+export interface ControlResult {
+  id: string;
+  title: string;
+  /** The worst status of its checks (fail > error > warn > pass > not_applicable). */
+  status: CheckStatus;
+  checks: { id: string; status: CheckStatus }[];
+}
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'abandoned';
+export type RunTrigger = 'schedule' | 'api' | 'cli' | 'startup';
+
+export interface RunRecord {
+  id: number;
+  startedAt: string;
+  finishedAt?: string;
+  status: RunStatus;
+  trigger: RunTrigger;
+  /** `pass` when no check is fail or error. */
+  result?: 'pass' | 'fail';
+  durationMs?: number;
+}
+
+export interface RunDetail extends RunRecord {
+  checks: CheckResult[];
+  controls: ControlResult[];
+}
+
+export interface StatusTransition {
+  kind: 'check' | 'control';
+  id: string;
+  from: CheckStatus | null;
+  to: CheckStatus;
+  at: string;
+  runId: number;
+}
+
+/** TUF roles as last seen, per repository: rollback and freeze across runs. */
+export type TrustedRoles = Record<string, RoleSummary & { firstSeenAt: string }>;
+
+/** The audited system, as an auditor expects a system description. */
+export interface SystemDescription {
+  name: string;
+  description: string;
+  components: { kind: Component; name: string; location: string }[];
+}
+
+/**
+ * The evidence store: every run, every check result with its evidence, every
+ * status transition, TUF trusted state. Committed records survive a crash.
+ */
+export interface EvidenceStore {
+  startRun(trigger: RunTrigger, startedAt: Date): RunRecord;
+  /** Stores results and controls, records transitions, and marks the run completed, in one transaction. */
+  completeRun(
+    runId: number,
+    finishedAt: Date,
+    checks: CheckResult[],
+    controls: ControlResult[],
+  ): RunDetail;
+  failRun(runId: number, finishedAt: Date, reason: string): void;
+  /** Marks runs left `running` by a crash as `abandoned`; returns how many. */
+  abandonUnfinishedRuns(at: Date): number;
+  latestRun(): RunDetail | undefined;
+  /** The last completed run. */
+  latestCompletedRun(): RunDetail | undefined;
+  run(id: number): RunDetail | undefined;
+  runs(limit: number, before?: number): RunRecord[];
+  checkHistory(
+    checkId: string,
+    from: Date,
+    to: Date,
+  ): { runId: number; at: string; status: CheckStatus; message: string }[];
+  controlHistory(
+    controlId: string,
+    from: Date,
+    to: Date,
+  ): { runId: number; at: string; status: CheckStatus }[];
+  transitions(kind: 'check' | 'control', id: string, from: Date, to: Date): StatusTransition[];
+  /** When the control last had status `pass`, if ever. */
+  lastPassed(controlId: string): string | undefined;
+  trustedRoles(repository: string): TrustedRoles | undefined;
+  saveTrustedRoles(repository: string, roles: TrustedRoles): void;
+  /** Completed runs by result, and runs that failed or were abandoned (`error`). */
+  runCounts(): { pass: number; fail: number; error: number };
+  /** Targets whose hashes were verified, per repository: target-integrity runs incrementally. */
+  verifiedTargets(repository: string): Map<string, string>;
+  saveVerifiedTargets(repository: string, targets: Map<string, string>): void;
+  close(): void;
+}
+
+/** One monitored TUF repository. */
+export interface RepositoryConfig {
+  name: string;
+  /** Metadata base URL or directory (where timestamp.json lives). */
+  url: string;
+  /** Target files base; default `<url>/targets`. */
+  targetsUrl: string;
+  /** Path of the trusted root file, as configured. */
+  trustedRoot: string;
+  /** Its bytes, read when the config is loaded. */
+  trustedRootBytes: Uint8Array;
+  /** Download and hash target files (incrementally). Default true. */
+  checkTargets: boolean;
+  /** Expected Orbit layout; the orbit-layout check is not_applicable without it. */
+  orbit?: OrbitLayout;
+}
+
+/** The AWS account behind the repository (the AWS issue extends it). */
+export interface AwsConfig {
+  region: string;
+  accountId: string;
+  bucket: string;
+  expectedBucketOwner: string;
+  endpoint?: string;
+  trails?: string[];
+}
+
+export interface TufwatchConfig {
+  system: { name: string; description: string };
+  repositories: RepositoryConfig[];
+  aws?: AwsConfig;
+  storage: { path: string };
+  server: { host: string; port: number };
+  schedule: { intervalSeconds: number; checkTimeoutSeconds: number };
+  /** Bearer tokens (TUFWATCH_API_TOKENS or config); `/metrics` needs one only when metricsAuth is true. */
+  auth: { tokens: string[]; metricsAuth: boolean };
+  verification: { horizons: Horizons; limits: Limits };
+  checks: CheckSettings;
+  /** The control catalog after config's additions, renames and removals. */
+  controls: ControlDefinition[];
+  /** Largest accepted POST /api/v1/verify body, in bytes. */
+  maxUploadBytes: number;
+}
+
+/** Runs the checks; never two runs at once. */
+export interface Monitor {
+  /** Starts a run now, or returns undefined when one is already running. */
+  start(trigger: RunTrigger): { run: RunRecord; done: Promise<RunDetail | undefined> } | undefined;
+  /** The run in progress, if any. */
+  current(): RunRecord | undefined;
+}
+
+/** What `buildApp` needs; everything is injected so tests use fakes. */
+export interface AppDeps {
+  config: TufwatchConfig;
+  store: EvidenceStore;
+  monitor: Monitor;
+  /** Verifies uploaded staged metadata (file name -> bytes), off the event loop. */
+  verifyStaged(files: Map<string, Uint8Array>, options: { at?: Date }): Promise<VerifyReport>;
+  /** Prometheus text exposition of the current state. */
+  metrics(): string;
+  now(): Date;
+  version: string;
+  /** Fastify logger option: false in tests, pino options in the service. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** What `/metrics` is computed from, at scrape time. */
+export interface MetricsInput {
+  version: string;
+  /** The last completed run, if any. */
+  latest?: RunDetail;
+  /** Whether a run is in progress now. */
+  running: boolean;
+  runsTotal: { pass: number; fail: number; error: number };
+  scheduleIntervalSeconds: number;
+  /** TUF roles as last verified, per configured repository. */
+  repositories: { name: string; roles: TrustedRoles }[];
+  /** Every check and control id, so that series exist before the first run. */
+  checkIds: readonly string[];
+  controlIds: readonly string[];
+}
