@@ -1,4 +1,5 @@
 import type {
+  CheckDefinition,
   CheckResult,
   CheckSettings,
   CheckStatus,
@@ -164,6 +165,8 @@ export interface Monitor {
 /** What `buildApp` needs; everything is injected so tests use fakes. */
 export interface AppDeps {
   config: TufwatchConfig;
+  /** The registered checks (title, severity, remediation for the API and pages). */
+  checks: readonly CheckDefinition[];
   store: EvidenceStore;
   monitor: Monitor;
   /** Verifies uploaded staged metadata (file name -> bytes), off the event loop. */
