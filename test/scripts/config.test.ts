@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { loadVerificationConfig } from '../../scripts/config.js';
 import { UsageError } from '../../scripts/io.js';
+import { ConfigError } from '../../server/config.js';
 import { DEFAULT_HORIZONS, DEFAULT_LIMITS } from '../../tuf/limits.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tufwatch-config-'));
@@ -49,6 +50,11 @@ const bad: [string, string, RegExp[]][] = [
     [/verification\.horizons: must be an object/],
   ],
   [
+    'an unknown key in verification',
+    '{"verification": {"horizon": {"timestampWarnSeconds": 1}}}',
+    [/verification\.horizon: unknown field/],
+  ],
+  [
     'every bad field is named',
     '{"verification": {"limits": {"maxRootBytes": -1, "nope": 1}, "horizons": {"otherWarnSeconds": 1.5}}}',
     [
@@ -71,4 +77,31 @@ bad.forEach(([name, text, patterns], i) => {
 
 t.test('a missing file is a UsageError', async (t) => {
   await t.rejects(loadVerificationConfig(join(dir, 'missing.json')), UsageError);
+});
+
+t.test('the UsageError keeps the ConfigError with its code and problems', async (t) => {
+  const err = await loadVerificationConfig(
+    file('cause.json', '{"verification": {"limits": {"maxRootBytes": -1}}}'),
+  ).then(
+    () => undefined,
+    (e: unknown) => e as UsageError,
+  );
+  t.type(err?.cause, ConfigError);
+  t.match(err?.cause, {
+    code: 'CONFIG_INVALID',
+    problems: ['verification.limits.maxRootBytes: must be a non-negative integer'],
+  });
+  const missing = await loadVerificationConfig(join(dir, 'missing.json')).then(
+    () => undefined,
+    (e: unknown) => e as UsageError,
+  );
+  t.match(missing?.cause, { code: 'CONFIG_UNREADABLE' });
+});
+
+t.test('sections of the service are not validated by verify', async (t) => {
+  const path = file('service.json', '{"repositories": "not checked here", "typo": 1}');
+  t.strictSame(await loadVerificationConfig(path), {
+    horizons: DEFAULT_HORIZONS,
+    limits: DEFAULT_LIMITS,
+  });
 });
