@@ -1,3 +1,4 @@
+import { messageOf } from '../tuf/errors.js';
 import type { CheckDefinition, CheckResult, CollectedData } from './types.js';
 
 /**
@@ -17,7 +18,7 @@ export function runChecks(
     } catch (err) {
       outcome = {
         status: 'error',
-        message: `the check could not be evaluated: ${err instanceof Error ? err.message : String(err)}`,
+        message: `the check could not be evaluated: ${messageOf(err)}`,
         evidence: {},
       };
     }

@@ -30,3 +30,8 @@ export class TufError extends Error {
     return new TufError(code, message, details);
   }
 }
+
+/** The message of anything thrown: an Error's message, else its string form. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,6 +1,6 @@
 import t from 'tap';
 
-import { TufError } from '../../tuf/errors.js';
+import { messageOf, TufError } from '../../tuf/errors.js';
 import {
   FINDING_CODES,
   finding,
@@ -166,5 +166,12 @@ t.test('limits', (t) => {
   t.equal(DEFAULT_HORIZONS.otherWarnSeconds, 30 * 86_400);
   t.ok(Object.isFrozen(DEFAULT_LIMITS));
   t.ok(Object.isFrozen(DEFAULT_HORIZONS));
+  t.end();
+});
+
+t.test('messageOf', (t) => {
+  t.equal(messageOf(new Error('boom')), 'boom');
+  t.equal(messageOf('plain'), 'plain');
+  t.equal(messageOf(42), '42');
   t.end();
 });

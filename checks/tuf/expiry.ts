@@ -1,0 +1,55 @@
+import { parseRfc3339 } from '../../tuf/time.js';
+import type { CheckDefinition } from '../types.js';
+import { capped, evaluateRepositories, TOP_LEVEL_ROLES } from './common.js';
+
+const CODES = new Set(['METADATA_EXPIRED', 'METADATA_EXPIRING_SOON']);
+
+/** TUF 5.3.10, 5.4.4, 5.5.6, 5.6.6: an expired role stops every client; horizons come from config. */
+export const expiryCheck: CheckDefinition = {
+  id: 'tuf.expiry',
+  title: 'TUF metadata is re-signed before it expires',
+  component: 'tuf-repository',
+  severity: 'critical',
+  criteria: ['CC7.1', 'A1.2'],
+  remediation:
+    'Re-sign the role named in the evidence and publish it before it expires: after that, agents stop updating. ' +
+    'timestamp: `fleetctl updates timestamp --path <repo>`, then upload timestamp.json; if it keeps happening, fix the weekly re-signing job. ' +
+    'targets and snapshot: the next `fleetctl updates add` re-signs targets, snapshot and timestamp; upload all three. ' +
+    'root: sign a new root version with the offline root keys and publish N.root.json and root.json. ' +
+    'Confirm with `tufwatch verify --repo <url>`.',
+  evaluate: (data) =>
+    evaluateRepositories(
+      {
+        roles: TOP_LEVEL_ROLES,
+        evaluate({ report }, { now }) {
+          const findings = report.findings.filter((f) => CODES.has(f.code));
+          const problems = findings.map((f) => f.message);
+          let expired = findings.some((f) => f.code === 'METADATA_EXPIRED');
+          const roles: Record<
+            string,
+            { version: number; expires: string; secondsLeft: number | null }
+          > = {};
+          for (const [role, { version, expires }] of Object.entries(report.roles)) {
+            const at = parseRfc3339(expires);
+            const leftMs = at === undefined ? NaN : at.getTime() - now.getTime();
+            roles[role] = {
+              version,
+              expires,
+              secondsLeft: Number.isNaN(leftMs) ? null : Math.floor(leftMs / 1000),
+            };
+            // Expired at this run's time even if the report was made at another (TUF 5.4.4: expires <= now).
+            if (Number.isNaN(leftMs) || leftMs > 0) continue;
+            expired = true;
+            if (!findings.some((f) => f.code === 'METADATA_EXPIRED' && f.role === role))
+              problems.push(`${role} v${version} expired at ${expires}`);
+          }
+          return {
+            status: expired ? 'fail' : findings.length > 0 ? 'warn' : 'pass',
+            problems,
+            evidence: { findingCount: findings.length, findings: capped(findings), roles },
+          };
+        },
+      },
+      data,
+    ),
+};

@@ -1,0 +1,162 @@
+import type { TrustedRoles } from '../../server/types.js';
+import type { RoleSummary } from '../../tuf/verify.js';
+import type { CheckDefinition } from '../types.js';
+import { capped, evaluateRepositories, TOP_LEVEL_ROLES } from './common.js';
+
+type PreviousRoles = Readonly<Record<string, RoleSummary & { firstSeenAt?: string }>>;
+
+/**
+ * TUF 5.4.3, 5.5.5, 5.6.4 across runs: no role's version goes backwards and no
+ * trusted role disappears; and the timestamp keeps moving (a freeze attack, or
+ * a re-signing job that stopped, looks the same: agents stop updating when it expires).
+ */
+export const rollbackCheck: CheckDefinition = {
+  id: 'tuf.rollback',
+  title: 'TUF metadata never goes backwards and the timestamp keeps moving',
+  component: 'tuf-repository',
+  severity: 'critical',
+  criteria: ['CC7.1', 'CC8.1'],
+  remediation:
+    'Rollback or missing role: find who published (CloudTrail PutObject on the bucket) and compare the files with the last good version in the evidence. ' +
+    'If it was a mistaken upload, publish the current metadata again, with versions above the ones in the evidence. ' +
+    'If nobody on the team did it, treat it as a compromise: restore the last good metadata and rotate the keys of the affected roles (`fleetctl updates rotate <role>`). ' +
+    'Frozen timestamp: re-sign it with `fleetctl updates timestamp --path <repo>`, publish timestamp.json, and fix the weekly re-signing job; if it was re-signed but the live file did not change, check the bucket and CDN caches.',
+  evaluate: (data) =>
+    evaluateRepositories(
+      {
+        roles: TOP_LEVEL_ROLES,
+        evaluate({ report, previous }, { now, settings }) {
+          const findings = report.findings.filter((f) => f.code === 'VERSION_ROLLBACK');
+          const versions = Object.fromEntries(
+            Object.entries(report.roles).map(([role, r]) => [role, r.version]),
+          );
+          if (previous === undefined || Object.keys(previous).length === 0) {
+            return {
+              status: findings.length > 0 ? 'fail' : 'pass',
+              problems: findings.map((f) => f.message),
+              evidence: { baseline: true, roles: versions, findings: capped(findings) },
+              summary: 'no previous run: baseline recorded',
+            };
+          }
+          // A role that did not load because a fetch failed is not known to be gone: that is an error, not a fail.
+          const fetchFailed = report.findings.some((f) => f.code === 'FETCH_FAILED');
+          const rolledBack: { role: string; previous: number; current: number }[] = [];
+          const disappeared: { role: string; previous: number }[] = [];
+          const roles: Record<string, { previous: number; current: number | null }> = {};
+          for (const [role, before] of Object.entries(previous)) {
+            const current = report.roles[role];
+            roles[role] = { previous: before.version, current: current?.version ?? null };
+            if (current === undefined) {
+              if (!fetchFailed) disappeared.push({ role, previous: before.version });
+            } else if (current.version < before.version) {
+              rolledBack.push({ role, previous: before.version, current: current.version });
+            }
+          }
+          const timestamp = freeze(
+            previous,
+            report.roles.timestamp,
+            now,
+            settings.timestampFreezeSeconds,
+          );
+          const problems = [
+            ...rolledBack.map(
+              (r) => `${r.role} went from version ${r.previous} back to ${r.current}`,
+            ),
+            ...disappeared.map((r) => `${r.role} (version ${r.previous} last run) is gone`),
+            ...(timestamp?.frozen === true
+              ? [
+                  `timestamp unchanged since ${timestamp.firstSeenAt} (more than ${days(settings.timestampFreezeSeconds)} days): nobody re-signs it`,
+                ]
+              : []),
+          ];
+          // The verifier's own findings, unless they name a role already listed above.
+          const named = new Set([...rolledBack, ...disappeared].map((r) => r.role));
+          problems.push(
+            ...findings
+              .filter((f) => f.role === undefined || !named.has(f.role))
+              .map((f) => f.message),
+          );
+          return {
+            status: problems.length > 0 ? 'fail' : 'pass',
+            problems,
+            evidence: {
+              baseline: false,
+              roles,
+              rolledBack,
+              disappeared,
+              timestamp: timestamp ?? null,
+              findings: capped(findings),
+            },
+            summary: 'no version went backwards and the timestamp moves',
+          };
+        },
+      },
+      data,
+    ),
+};
+
+const days = (seconds: number): string => (seconds / 86_400).toFixed(1);
+
+interface FreezeEvidence {
+  sha256: string;
+  changed: boolean;
+  /** When the current timestamp content was first seen, when it is unchanged. */
+  firstSeenAt: string | null;
+  unchangedSeconds: number | null;
+  freezeSeconds: number;
+  frozen: boolean;
+}
+
+function freeze(
+  previous: PreviousRoles,
+  current: RoleSummary | undefined,
+  now: Date,
+  freezeSeconds: number,
+): FreezeEvidence | undefined {
+  const before = previous.timestamp;
+  if (current === undefined || before === undefined) return undefined;
+  const changed = current.sha256 !== before.sha256;
+  const since = changed ? undefined : before.firstSeenAt;
+  const sinceMs = since === undefined ? NaN : Date.parse(since);
+  const unchangedSeconds = Number.isNaN(sinceMs)
+    ? null
+    : Math.floor((now.getTime() - sinceMs) / 1000);
+  return {
+    sha256: current.sha256,
+    changed,
+    firstSeenAt: since ?? null,
+    unchangedSeconds,
+    freezeSeconds,
+    frozen: unchangedSeconds !== null && unchangedSeconds > freezeSeconds,
+  };
+}
+
+/**
+ * The trusted roles to store after a run. `firstSeenAt` stays while a role's
+ * bytes (sha256) are unchanged and is `now` otherwise: that is how a frozen
+ * timestamp is told from one re-signed on time. Like a TUF client (5.4.3,
+ * 5.5.5), the baseline never goes backwards: a role offered at a lower version
+ * keeps its trusted entry, and so does a role that did not load (a fetch
+ * failure must not erase it), so a rollback keeps failing until it is fixed.
+ */
+export function nextTrustedRoles(
+  previous: PreviousRoles | undefined,
+  roles: Readonly<Record<string, RoleSummary>>,
+  now: Date,
+): TrustedRoles {
+  const at = now.toISOString();
+  const next: TrustedRoles = {};
+  for (const [role, before] of Object.entries(previous ?? {})) {
+    const current = roles[role];
+    if (current === undefined || current.version < before.version) {
+      next[role] = { ...before, firstSeenAt: before.firstSeenAt ?? at };
+    }
+  }
+  for (const [role, current] of Object.entries(roles)) {
+    if (Object.hasOwn(next, role)) continue;
+    const before = previous?.[role];
+    const unchanged = before !== undefined && before.sha256 === current.sha256;
+    next[role] = { ...current, firstSeenAt: (unchanged ? before.firstSeenAt : undefined) ?? at };
+  }
+  return next;
+}

@@ -1,0 +1,169 @@
+import { CHECK_STATUSES, type CheckStatus } from '../checks/types.js';
+import { parseRfc3339 } from '../tuf/time.js';
+import { type MetricFamily, MetricsRegistry } from './metrics-registry.js';
+import type { MetricsInput } from './types.js';
+
+/** The Content-Type of `/metrics` (text exposition format 0.0.4). */
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/**
+ * The Prometheus exposition of the current state, computed at scrape time from
+ * the last completed run, the run counts and the trusted TUF roles. Labels
+ * are bounded: check and control ids come from the catalog, roles and
+ * repositories from verified metadata and config, statuses and results from
+ * closed unions. A value that is not known (no run yet, an unparsable date) is
+ * left out rather than exposed as 0: `time() - 0` would read as "stale since 1970".
+ */
+export function renderMetrics(input: MetricsInput): string {
+  const registry = new MetricsRegistry();
+  const { latest } = input;
+
+  registry
+    .gauge('tufwatch_build_info', 'The tufwatch version running; always 1.', ['version'])
+    .set({ version: input.version }, 1);
+
+  // Every id x status from the first scrape on, so that `== 1` alerts and
+  // dashboards see a series (at 0) before the first run, not an absence.
+  const checkStatus = new Map(latest?.checks.map((c) => [c.id, c.status]));
+  statusMatrix(
+    registry.gauge(
+      'tufwatch_check_status',
+      'Status of each check in the last completed run: 1 for the current status, 0 for the others; all 0 before the check has run.',
+      ['check', 'status'],
+    ),
+    'check',
+    union(input.checkIds, checkStatus.keys()),
+    checkStatus,
+  );
+  const controlStatus = new Map(latest?.controls.map((c) => [c.id, c.status]));
+  statusMatrix(
+    registry.gauge(
+      'tufwatch_control_status',
+      'Status of each control (the worst of its checks) in the last completed run: 1 for the current status, 0 for the others; all 0 before the first run.',
+      ['control', 'status'],
+    ),
+    'control',
+    union(input.controlIds, controlStatus.keys()),
+    controlStatus,
+  );
+
+  const lastRun = registry.gauge(
+    'tufwatch_check_last_run_timestamp_seconds',
+    'When each check was last evaluated, in Unix seconds.',
+    ['check'],
+  );
+  const checkDuration = registry.gauge(
+    'tufwatch_check_duration_seconds',
+    'How long each check took in the last completed run.',
+    ['check'],
+  );
+  for (const check of latest?.checks ?? []) {
+    setIfKnown(lastRun, { check: check.id }, seconds(check.evaluatedAt));
+    checkDuration.set({ check: check.id }, check.durationMs / 1000);
+  }
+
+  setIfKnown(
+    registry.gauge(
+      'tufwatch_run_duration_seconds',
+      'How long the last completed run took, from start to finish.',
+    ),
+    {},
+    latest?.durationMs === undefined ? undefined : latest.durationMs / 1000,
+  );
+  setIfKnown(
+    registry.gauge(
+      'tufwatch_last_completed_run_timestamp_seconds',
+      'When the last completed run finished, in Unix seconds; absent before the first.',
+    ),
+    {},
+    latest?.finishedAt === undefined ? undefined : seconds(latest.finishedAt),
+  );
+
+  const runs = registry.counter(
+    'tufwatch_runs_total',
+    'Runs since the evidence store was created, by result: pass (no check fail or error), fail, or error (the run failed or was abandoned).',
+    ['result'],
+  );
+  runs.set({ result: 'pass' }, input.runsTotal.pass);
+  runs.set({ result: 'fail' }, input.runsTotal.fail);
+  runs.set({ result: 'error' }, input.runsTotal.error);
+
+  registry
+    .gauge('tufwatch_run_in_progress', 'Whether a run is in progress now: 1 or 0.')
+    .set({}, input.running ? 1 : 0);
+  registry
+    .gauge(
+      'tufwatch_schedule_interval_seconds',
+      'Configured time between scheduled runs; alerts compare run age with it.',
+    )
+    .set({}, input.scheduleIntervalSeconds);
+
+  roleMetrics(registry, input.repositories);
+  return registry.render();
+}
+
+function roleMetrics(registry: MetricsRegistry, repositories: MetricsInput['repositories']): void {
+  const labels = ['repository', 'role'] as const;
+  const expiry = registry.gauge(
+    'tufwatch_tuf_role_expiry_timestamp_seconds',
+    'When the trusted metadata of each TUF role expires, in Unix seconds.',
+    labels,
+  );
+  const version = registry.gauge(
+    'tufwatch_tuf_role_version',
+    'Version of the trusted metadata of each TUF role; a decrease is a rollback.',
+    labels,
+  );
+  const signatures = registry.gauge(
+    'tufwatch_tuf_role_valid_signatures',
+    'Valid signatures, by distinct authorized keys, on the trusted metadata of each TUF role.',
+    labels,
+  );
+  const threshold = registry.gauge(
+    'tufwatch_tuf_role_threshold',
+    'Signatures each TUF role needs, as its delegator sets.',
+    labels,
+  );
+  for (const { name, roles } of repositories) {
+    for (const [role, summary] of Object.entries(roles)) {
+      const series = { repository: name, role };
+      // TUF expiries may carry offsets (Fleet's root v5: -05:00): RFC 3339, not Date.parse.
+      setIfKnown(expiry, series, seconds(summary.expires));
+      version.set(series, summary.version);
+      signatures.set(series, summary.validSignatures);
+      threshold.set(series, summary.threshold);
+    }
+  }
+}
+
+function statusMatrix<L extends 'check' | 'control'>(
+  family: MetricFamily<L | 'status'>,
+  label: L,
+  ids: readonly string[],
+  current: ReadonlyMap<string, CheckStatus>,
+): void {
+  for (const id of ids) {
+    for (const status of CHECK_STATUSES) {
+      const labels = { [label]: id, status } as Record<L | 'status', string>;
+      family.set(labels, current.get(id) === status ? 1 : 0);
+    }
+  }
+}
+
+/** Catalog ids, plus any id the last run reported that the catalog no longer lists. */
+function union(ids: readonly string[], more: Iterable<string>): string[] {
+  return [...new Set([...ids, ...more])];
+}
+
+function seconds(rfc3339: string): number | undefined {
+  const date = parseRfc3339(rfc3339);
+  return date === undefined ? undefined : date.getTime() / 1000;
+}
+
+function setIfKnown<L extends string>(
+  family: MetricFamily<L>,
+  labels: Readonly<Record<L, string>>,
+  value: number | undefined,
+): void {
+  if (value !== undefined) family.set(labels, value);
+}
