@@ -76,9 +76,13 @@ const FLEET_SYSTEM = {
  * (`<root>/server/config.ts`, tap) or compiled (`<root>/dist/server/config.js`).
  */
 export function packageDataPath(moduleUrl: string, name: string): string {
+  return join(packageRoot(moduleUrl), 'data', name);
+}
+
+/** The package's root directory, from a module one level below it (server/) or in dist/server/. */
+export function packageRoot(moduleUrl: string): string {
   const parent = dirname(dirname(fileURLToPath(moduleUrl)));
-  const root = basename(parent) === 'dist' ? dirname(parent) : parent;
-  return join(root, 'data', name);
+  return basename(parent) === 'dist' ? dirname(parent) : parent;
 }
 
 /** Fleet's published root, version 6: where trust in https://updates.fleetdm.com starts by default. */

@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, type ConfigError } from '../../server/config.js';
+import { createService } from '../../server/service.js';
+import type { CheckStatus } from '../../checks/types.js';
+import type { RunDetail } from '../../server/types.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandIo } from '../io.js';
+
+export const RUN_USAGE = `Usage: tufwatch run [--config FILE] [--json]
+
+Runs every check once, stores the run as evidence, prints controls and checks.
+Without --config, monitors Fleet's public repository from its embedded root.
+
+Exit 0: no check is fail or error. 1: at least one is. 2: a config or usage problem.
+`;
+
+export async function runCommand(
+  argv: string[],
+  io: CommandIo,
+  make: typeof createService = createService,
+): Promise<number> {
+  let values: { config?: string; json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    io.err(`tufwatch run: ${(err as Error).message}\n\n${RUN_USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (values.help === true) {
+    io.out(RUN_USAGE);
+    return EXIT_OK;
+  }
+  let config;
+  try {
+    config = await loadConfig(values.config, io.env);
+  } catch (err) {
+    // loadConfig throws ConfigError only: every field problem is in its message.
+    io.err(`tufwatch run: ${(err as ConfigError).message}\n`);
+    return EXIT_USAGE;
+  }
+  let service;
+  try {
+    service = make(config, { now: () => io.now() });
+  } catch (err) {
+    // The evidence store could not be opened: an I/O problem, not a finding.
+    io.err(
+      `tufwatch run: cannot open the evidence store at ${config.storage.path}: ${(err as Error).message}\n`,
+    );
+    return EXIT_USAGE;
+  }
+  try {
+    const started = service.monitor.start('cli');
+    // A fresh service has no run in progress.
+    const detail = await (started as NonNullable<typeof started>).done;
+    if (detail === undefined) {
+      io.err('tufwatch run: the run failed before its checks were evaluated\n');
+      return EXIT_FINDINGS;
+    }
+    io.out(
+      values.json === true ? `${JSON.stringify(toJson(detail), null, 2)}\n` : renderText(detail),
+    );
+    return detail.checks.some((c) => c.status === 'fail' || c.status === 'error')
+      ? EXIT_FINDINGS
+      : EXIT_OK;
+  } finally {
+    await service.close(0);
+  }
+}
+
+/** The `run --json` contract (DESIGN.md): controls with their checks' statuses, then every check. */
+function toJson(detail: RunDetail) {
+  return {
+    run: {
+      id: detail.id,
+      startedAt: detail.startedAt,
+      finishedAt: detail.finishedAt,
+      result: detail.result,
+    },
+    controls: detail.controls.map((c) => ({
+      id: c.id,
+      title: c.title,
+      status: c.status,
+      checks: c.checks,
+    })),
+    checks: detail.checks,
+  };
+}
+
+const MARK: Record<CheckStatus, string> = {
+  pass: 'PASS',
+  warn: 'WARN',
+  fail: 'FAIL',
+  error: 'ERROR',
+  not_applicable: 'N/A',
+};
+
+function renderText(detail: RunDetail): string {
+  const lines = [
+    `run ${detail.id}: ${detail.result === 'pass' ? 'PASS' : 'FAIL'} (${String(detail.finishedAt)})`,
+    '',
+    'controls:',
+  ];
+  for (const c of detail.controls) lines.push(`  ${MARK[c.status].padEnd(6)} ${c.id}  ${c.title}`);
+  lines.push('', 'checks:');
+  for (const c of detail.checks)
+    lines.push(`  ${MARK[c.status].padEnd(6)} ${c.id.padEnd(22)} ${c.message}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,143 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { bearerAuth, type Authenticate } from './auth.js';
+import {
+  ApiError,
+  clientErrorHandler,
+  ERROR_CODES,
+  frameworkErrors,
+  installErrorHandlers,
+} from './errors.js';
+import { checksRoutes } from './routes/checks.js';
+import { controlsRoutes } from './routes/controls.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { openapiRoutes } from './routes/openapi.js';
+import { pagesRoutes } from './routes/pages.js';
+import { repositoriesRoutes } from './routes/repositories.js';
+import { runsRoutes } from './routes/runs.js';
+import { systemRoutes } from './routes/system.js';
+import { trustRoutes } from './routes/trust.js';
+import { verifyRoutes } from './routes/verify.js';
+import type { AppDeps } from './types.js';
+
+export interface AppOptions {
+  /** Requests per client (IP) and window on POST /api/v1/verify and POST /api/v1/runs. */
+  rateLimit?: { max: number; timeWindowMs: number };
+}
+
+export const DEFAULT_RATE_LIMIT: Readonly<Required<AppOptions>['rateLimit']> = Object.freeze({
+  max: 10,
+  timeWindowMs: 60_000,
+});
+
+/** What every route group gets. */
+export interface RouteContext {
+  deps: AppDeps;
+  /** The bearer-token hook of the protected API. */
+  authenticate: Authenticate;
+  /** `config.rateLimit` of the expensive routes (verify, start a run). */
+  rateLimit: { max: number; timeWindow: number };
+}
+
+/** Bodies of every route but POST /api/v1/verify (which takes config.maxUploadBytes). */
+const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+/**
+ * Pages load their own /assets scripts and styles, nothing inline and nothing
+ * from elsewhere; the API answers only this origin's pages.
+ */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  objectSrc: ["'none'"],
+};
+
+/** Authorization headers never reach a log line. */
+const REDACT = ['req.headers.authorization'];
+
+function loggerOption(logger: AppDeps['logger']): boolean | Record<string, unknown> {
+  if (logger === undefined || logger === false) return false;
+  const options = logger === true ? {} : logger;
+  const redact = Array.isArray(options.redact) ? (options.redact as unknown[]) : [];
+  return { ...options, redact: [...new Set([...REDACT, ...redact])] };
+}
+
+/**
+ * The service's HTTP app: API, metrics, trust page and dashboard. Everything
+ * comes in through `deps`; it does not listen (`tufwatch serve` does).
+ */
+export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const limit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const app = Fastify({
+    logger: loggerOption(deps.logger),
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Path parameters are ids and repository names; longer ones are refused before routing.
+    routerOptions: { maxParamLength: 256 },
+    frameworkErrors,
+    clientErrorHandler,
+  });
+  installErrorHandlers(app);
+  // The API takes JSON bodies only: anything else is 415 UNSUPPORTED_MEDIA_TYPE.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError('RATE_LIMITED', `at most ${context.max} requests per ${context.after}`),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'tufwatch',
+        version: deps.version,
+        description: `Monitor of a TUF software-update repository. Errors are \`{ statusCode, code, message }\`; codes: ${Object.keys(ERROR_CODES).join(', ')}.`,
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+
+  const ctx: RouteContext = {
+    deps,
+    authenticate: bearerAuth(deps.config.auth.tokens),
+    rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs },
+  };
+  // Public: probes, the trust page, the dashboard shell and its assets, the API description.
+  healthRoutes(app, ctx);
+  metricsRoutes(app, ctx);
+  trustRoutes(app, ctx);
+  pagesRoutes(app, ctx);
+  openapiRoutes(app);
+  // Everything else needs a bearer token; the hook runs before the body is read.
+  await app.register((api: FastifyInstance, _opts, done) => {
+    // Answers (errors included) carry evidence or state: no cache keeps them.
+    api.addHook('onRequest', (_request, reply, next) => {
+      reply.header('cache-control', 'no-store');
+      next();
+    });
+    api.addHook('onRequest', ctx.authenticate);
+    systemRoutes(api, ctx);
+    controlsRoutes(api, ctx);
+    checksRoutes(api, ctx);
+    runsRoutes(api, ctx);
+    repositoriesRoutes(api, ctx);
+    verifyRoutes(api, ctx);
+    done();
+  });
+  return app;
+}

@@ -1,0 +1,152 @@
+import { messageOf } from '../tuf/errors.js';
+import { evaluateControls } from '../checks/controls.js';
+import { runChecks } from '../checks/run.js';
+import { nextTrustedRoles } from '../checks/tuf/rollback.js';
+import type { CheckDefinition, CollectedData, TufRepositorySnapshot } from '../checks/types.js';
+import type {
+  EvidenceStore,
+  Monitor,
+  RepositoryConfig,
+  RunDetail,
+  RunRecord,
+  RunTrigger,
+  TufwatchConfig,
+} from './types.js';
+import type { Verifier } from './verifier.js';
+
+export interface MonitorDeps {
+  config: TufwatchConfig;
+  store: EvidenceStore;
+  checks: readonly CheckDefinition[];
+  verifier: Pick<Verifier, 'verify'>;
+  now: () => Date;
+  /** Told how each run ended (the service logs it); `error` is set when the run failed. */
+  onFinished?: (run: RunRecord, detail: RunDetail | undefined, error?: unknown) => void;
+}
+
+/**
+ * Collects, evaluates and stores one run at a time. A collector that fails or
+ * times out makes its checks `error`; it never stops the others or the run.
+ */
+export class CheckMonitor implements Monitor {
+  readonly #deps: MonitorDeps;
+  #current: RunRecord | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<RunDetail | undefined> | undefined;
+
+  constructor(deps: MonitorDeps) {
+    this.#deps = deps;
+  }
+
+  current(): RunRecord | undefined {
+    return this.#current;
+  }
+
+  start(trigger: RunTrigger): { run: RunRecord; done: Promise<RunDetail | undefined> } | undefined {
+    if (this.#current !== undefined) return undefined;
+    const run = this.#deps.store.startRun(trigger, this.#deps.now());
+    this.#current = run;
+    const done = this.#execute(run).finally(() => {
+      this.#current = undefined;
+      this.#running = undefined;
+    });
+    this.#running = done;
+    return { run, done };
+  }
+
+  /** Runs now, then every interval after each run starts; a tick that finds a run in progress is skipped. */
+  schedule(intervalMs: number): void {
+    const tick = (trigger: RunTrigger): void => {
+      this.start(trigger);
+      this.#timer = setTimeout(() => tick('schedule'), intervalMs);
+      this.#timer.unref();
+    };
+    tick('startup');
+  }
+
+  /** Resolves when no run is in progress (a run never rejects: failures are recorded). */
+  async settled(): Promise<void> {
+    await this.#running;
+  }
+
+  /** Stops scheduling and waits for the run in progress, at most `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    clearTimeout(this.#timer);
+    const running = this.#running;
+    if (running === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+  }
+
+  async #execute(run: RunRecord): Promise<RunDetail | undefined> {
+    const { config, store, checks, now } = this.#deps;
+    let detail: RunDetail;
+    let tuf: TufRepositorySnapshot[];
+    let at: Date;
+    try {
+      at = now();
+      tuf = await Promise.all(config.repositories.map((repo) => this.#collectTuf(repo, at)));
+      const data: CollectedData = { now: at, tuf, settings: config.checks };
+      const results = runChecks(checks, data, now);
+      const controls = evaluateControls(config.controls, results);
+      detail = store.completeRun(run.id, now(), results, controls);
+    } catch (err) {
+      store.failRun(run.id, now(), messageOf(err));
+      this.#deps.onFinished?.(run, undefined, err);
+      return undefined;
+    }
+    // The run is committed: what follows cannot un-complete it.
+    for (const snapshot of tuf) this.#saveState(snapshot, at);
+    this.#deps.onFinished?.(run, detail);
+    return detail;
+  }
+
+  async #collectTuf(repo: RepositoryConfig, at: Date): Promise<TufRepositorySnapshot> {
+    const { config, store, verifier } = this.#deps;
+    const previous = store.trustedRoles(repo.name);
+    const base: TufRepositorySnapshot = {
+      name: repo.name,
+      url: repo.url,
+      ...(previous !== undefined && { previous }),
+      ...(repo.orbit !== undefined && { orbit: repo.orbit }),
+    };
+    try {
+      const report = await verifier.verify(
+        {
+          kind: 'repository',
+          url: repo.url,
+          targetsUrl: repo.targetsUrl,
+          checkTargets: repo.checkTargets,
+          trustedRoot: repo.trustedRootBytes,
+          now: at.toISOString(),
+          limits: config.verification.limits,
+          horizons: config.verification.horizons,
+          ...(previous !== undefined && { previous }),
+          verifiedTargets: [...store.verifiedTargets(repo.name)],
+        },
+        config.schedule.checkTimeoutSeconds * 1000,
+      );
+      return { ...base, report, ...(report.targets !== undefined && { targets: report.targets }) };
+    } catch (err) {
+      return { ...base, error: messageOf(err) };
+    }
+  }
+
+  /**
+   * Keeps the trusted state a client would keep. nextTrustedRoles keeps the old
+   * entry of a role served at a lower version, so a rollback stays visible.
+   */
+  #saveState(snapshot: TufRepositorySnapshot, at: Date): void {
+    const { store } = this.#deps;
+    const report = snapshot.report;
+    if (report === undefined) return;
+    // Nothing verified (the repository was unreachable) is no new trusted state either.
+    if (Object.keys(report.roles).length > 0) {
+      store.saveTrustedRoles(snapshot.name, nextTrustedRoles(snapshot.previous, report.roles, at));
+    }
+    if (report.verifiedTargets !== undefined) {
+      store.saveVerifiedTargets(snapshot.name, new Map(Object.entries(report.verifiedTargets)));
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALL_CHECKS } from '../checks/registry.js';
+import type { VerifyReport } from '../tuf/verify.js';
+import { packageRoot } from './config.js';
+import { renderMetrics } from './metrics.js';
+import { CheckMonitor, type MonitorDeps } from './monitor.js';
+import { openStore } from './store.js';
+import type { AppDeps, EvidenceStore, TufwatchConfig } from './types.js';
+import { Verifier } from './verifier.js';
+
+/** The parts of a running tufwatch, wired once for `serve` and `run`. */
+export interface Service {
+  config: TufwatchConfig;
+  store: EvidenceStore;
+  verifier: Verifier;
+  monitor: CheckMonitor;
+  deps: Omit<AppDeps, 'logger'>;
+  /** Waits for the run in progress (at most graceMs), then stops the worker and closes the database. */
+  close(graceMs: number): Promise<void>;
+}
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+export function createService(
+  config: TufwatchConfig,
+  options: { now?: () => Date; onFinished?: MonitorDeps['onFinished'] } = {},
+): Service {
+  const now = options.now ?? (() => new Date());
+  const store = openStore(config.storage.path);
+  // A process killed mid-run left it `running`: it never finished, say so.
+  store.abandonUnfinishedRuns(now());
+  const verifier = new Verifier();
+  const monitor = new CheckMonitor({
+    config,
+    store,
+    checks: ALL_CHECKS,
+    verifier,
+    now,
+    ...(options.onFinished !== undefined && { onFinished: options.onFinished }),
+  });
+  const timeoutMs = config.schedule.checkTimeoutSeconds * 1000;
+  // Staged uploads are verified as `tufwatch verify --published` would: from the configured
+  // trusted root, against what the first repository publishes now.
+  const anchor = config.repositories[0];
+  const verifyStaged = (
+    files: Map<string, Uint8Array>,
+    opts: { at?: Date },
+  ): Promise<VerifyReport> =>
+    verifier.verify(
+      {
+        kind: 'staged',
+        files: [...files],
+        trustedRoot: anchor?.trustedRootBytes,
+        ...(anchor !== undefined && { published: anchor.url }),
+        now: (opts.at ?? now()).toISOString(),
+        limits: config.verification.limits,
+        horizons: config.verification.horizons,
+      },
+      timeoutMs,
+    );
+  const deps: Omit<AppDeps, 'logger'> = {
+    config,
+    checks: ALL_CHECKS,
+    store,
+    monitor,
+    verifyStaged,
+    now,
+    version: VERSION,
+    metrics: () =>
+      renderMetrics({
+        version: VERSION,
+        latest: store.latestCompletedRun(),
+        running: monitor.current() !== undefined,
+        runsTotal: store.runCounts(),
+        scheduleIntervalSeconds: config.schedule.intervalSeconds,
+        repositories: config.repositories.map((r) => ({
+          name: r.name,
+          roles: store.trustedRoles(r.name) ?? {},
+        })),
+        checkIds: ALL_CHECKS.map((c) => c.id),
+        controlIds: config.controls.map((c) => c.id),
+      }),
+  };
+  return {
+    config,
+    store,
+    verifier,
+    monitor,
+    deps,
+    async close(graceMs) {
+      await monitor.stop(graceMs);
+      // A run still going is abandoned: stopping the worker fails it, and it is recorded as failed.
+      await verifier.close();
+      await monitor.settled();
+      store.close();
+    },
+  };
+}

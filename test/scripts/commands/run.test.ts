@@ -1,0 +1,120 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { runCommand } from '../../../scripts/commands/run.js';
+import { createService } from '../../../server/service.js';
+import { fakeIo } from '../../support/io.js';
+import { NOW, orbitRepository } from '../../support/service.js';
+
+/** A config file for one Orbit-like repository; storage in a fresh temp dir. */
+function configFile(repoDir: string, extra: Record<string, unknown> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tufwatch-run-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      system: { name: 'Test', description: 'A test update service' },
+      repositories: [
+        {
+          name: 'orbit',
+          url: repoDir,
+          trustedRoot: join(repoDir, '1.root.json'),
+          orbit: { components: { orbit: { macos: 'orbit' } }, channels: ['stable'] },
+        },
+      ],
+      storage: { path: join(dir, 'evidence.db') },
+      ...extra,
+    }),
+  );
+  return path;
+}
+
+interface RunJson {
+  run: { id: number; result: string };
+  controls: { id: string; status: string; checks: { id: string; status: string }[] }[];
+  checks: { id: string; status: string; message: string; evidence: unknown }[];
+}
+
+t.test('--help prints usage', async (t) => {
+  const io = fakeIo();
+  t.equal(await runCommand(['--help'], io), 0);
+  t.match(io.stdout, /Usage: tufwatch run/);
+});
+
+t.test('an unknown option is a usage error', async (t) => {
+  const io = fakeIo();
+  t.equal(await runCommand(['--frob'], io), 2);
+  t.match(io.stderr, /Usage: tufwatch run/);
+});
+
+t.test('an invalid config exits 2 and names the field', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tufwatch-run-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify({ schedule: { intervalSeconds: 'often' } }));
+  const io = fakeIo();
+  t.equal(await runCommand(['--config', path], io), 2);
+  t.match(io.stderr, /schedule\.intervalSeconds/);
+});
+
+t.test('a clean repository: every check passes, exit 0, text report', async (t) => {
+  const repo = orbitRepository();
+  const io = fakeIo(NOW);
+  t.equal(await runCommand(['--config', configFile(repo.dir)], io), 0, io.stderr);
+  t.match(io.stdout, /^run 1: PASS/);
+  t.match(io.stdout, /PASS\s+TW-01/);
+  t.match(io.stdout, /PASS\s+tuf\.signatures/);
+});
+
+t.test('--json prints controls and checks; runs accumulate in the store', async (t) => {
+  const repo = orbitRepository();
+  const config = configFile(repo.dir);
+  await runCommand(['--config', config], fakeIo(NOW));
+  const io = fakeIo(NOW);
+  t.equal(await runCommand(['--config', config, '--json'], io), 0);
+  const out = JSON.parse(io.stdout) as RunJson;
+  t.equal(out.run.id, 2, 'the second run of the same store');
+  t.equal(out.run.result, 'pass');
+  t.ok(out.controls.some((c) => c.id === 'TW-01' && c.status === 'pass' && c.checks.length > 0));
+  t.ok(out.checks.some((c) => c.id === 'tuf.rollback' && c.status === 'pass'));
+});
+
+t.test('an expired timestamp fails: exit 1', async (t) => {
+  const repo = orbitRepository();
+  // Ten years on, the builder's one-year expiries are long gone.
+  const io = fakeIo(new Date('2040-01-01T00:00:00Z'));
+  t.equal(await runCommand(['--config', configFile(repo.dir), '--json'], io), 1);
+  const out = JSON.parse(io.stdout) as RunJson;
+  t.equal(out.checks.find((c) => c.id === 'tuf.expiry')?.status, 'fail');
+  t.equal(out.run.result, 'fail');
+  const text = fakeIo(new Date('2040-01-01T00:00:00Z'));
+  t.equal(await runCommand(['--config', configFile(repo.dir)], text), 1);
+  t.match(text.stdout, /^run 1: FAIL/);
+  t.match(text.stdout, /FAIL\s+tuf\.expiry/);
+});
+
+t.test('an evidence store that cannot be opened exits 2', async (t) => {
+  const repo = orbitRepository();
+  const dir = mkdtempSync(join(tmpdir(), 'tufwatch-run-'));
+  const blocker = join(dir, 'file');
+  writeFileSync(blocker, '');
+  const io = fakeIo(NOW);
+  const config = configFile(repo.dir, { storage: { path: join(blocker, 'evidence.db') } });
+  t.equal(await runCommand(['--config', config], io), 2);
+  t.match(io.stderr, /cannot open the evidence store/);
+});
+
+t.test('a run that fails before its checks are evaluated exits 1', async (t) => {
+  const repo = orbitRepository();
+  const io = fakeIo(NOW);
+  const code = await runCommand(['--config', configFile(repo.dir)], io, (config, options) => {
+    const service = createService(config, options);
+    service.monitor.start = () => ({
+      run: { id: 1, startedAt: NOW.toISOString(), status: 'running', trigger: 'cli' },
+      done: Promise.resolve(undefined),
+    });
+    return service;
+  });
+  t.equal(code, 1);
+  t.match(io.stderr, /the run failed/);
+});

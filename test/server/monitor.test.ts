@@ -1,0 +1,199 @@
+import { rmSync } from 'node:fs';
+import t from 'tap';
+import { ALL_CHECKS } from '../../checks/registry.js';
+import { CheckMonitor, type MonitorDeps } from '../../server/monitor.js';
+import { openStore } from '../../server/store.js';
+import type { EvidenceStore, RunDetail } from '../../server/types.js';
+import { Verifier } from '../../server/verifier.js';
+import { writeRepo } from '../support/builder.js';
+import { NOW, orbitRepository, serviceConfig } from '../support/service.js';
+
+// One worker for the file: starting a worker under tap's TypeScript loader takes seconds.
+const verifier = new Verifier();
+t.teardown(() => verifier.close());
+
+function monitorFor(overrides: Partial<MonitorDeps> & { store?: EvidenceStore } = {}) {
+  const repo = orbitRepository();
+  const store = overrides.store ?? openStore(':memory:');
+  let clock = NOW.getTime();
+  const deps: MonitorDeps = {
+    config: serviceConfig([repo.config]),
+    store,
+    checks: ALL_CHECKS,
+    verifier,
+    now: () => new Date(clock),
+    ...overrides,
+  };
+  const monitor = new CheckMonitor(deps);
+  return {
+    repo,
+    store,
+    monitor,
+    advance: (ms: number) => (clock += ms),
+    close: async () => {
+      await monitor.settled();
+      store.close();
+    },
+  };
+}
+
+async function runOnce(monitor: CheckMonitor): Promise<RunDetail> {
+  const started = monitor.start('api');
+  if (started === undefined) throw new Error('a run was already in progress');
+  const detail = await started.done;
+  if (detail === undefined) throw new Error('the run failed');
+  return detail;
+}
+
+const statusOf = (detail: RunDetail, id: string) => detail.checks.find((c) => c.id === id)?.status;
+
+t.test(
+  'a run of a clean repository passes every TUF control and records the trusted state',
+  async (t) => {
+    const m = monitorFor();
+    t.teardown(m.close);
+    const detail = await runOnce(m.monitor);
+    t.equal(detail.status, 'completed');
+    t.strictSame(detail.checks.map((c) => c.id).sort(), ALL_CHECKS.map((c) => c.id).sort());
+    for (const c of detail.checks) {
+      // Key hygiene warns on nothing here; the root threshold is 2.
+      t.equal(c.status, 'pass', `${c.id}: ${c.message}`);
+    }
+    t.ok(detail.controls.every((c) => c.status === 'pass'));
+    const roles = m.store.trustedRoles('orbit');
+    t.equal(roles?.timestamp?.version, 1);
+    t.equal(roles?.timestamp?.firstSeenAt, NOW.toISOString());
+    t.strictSame([...m.store.verifiedTargets('orbit').keys()].sort(), [
+      'orbit/macos/1.2.3/orbit',
+      'orbit/macos/stable/orbit',
+    ]);
+    t.equal(m.monitor.current(), undefined);
+  },
+);
+
+t.test('never two runs at once', async (t) => {
+  const m = monitorFor();
+  t.teardown(m.close);
+  const first = m.monitor.start('schedule');
+  t.ok(first);
+  t.equal(m.monitor.current()?.id, first?.run.id);
+  t.equal(m.monitor.start('api'), undefined);
+  await first?.done;
+  t.ok(m.monitor.start('api'), 'a new run once the first finished');
+  await m.monitor.settled();
+});
+
+t.test('a rollback across runs fails tuf.rollback and does not lower the baseline', async (t) => {
+  const m = monitorFor();
+  t.teardown(m.close);
+  // Run 1 sees timestamp v3.
+  m.repo.builder.setVersion('timestamp', 3);
+  writeRepo(m.repo.builder.build(), m.repo.dir);
+  t.equal(statusOf(await runOnce(m.monitor), 'tuf.rollback'), 'pass');
+  // Run 2 is served timestamp v2: an old, validly signed file.
+  m.repo.builder.setVersion('timestamp', 2);
+  writeRepo(m.repo.builder.build(), m.repo.dir);
+  m.advance(60_000);
+  t.equal(statusOf(await runOnce(m.monitor), 'tuf.rollback'), 'fail');
+  t.equal(m.store.trustedRoles('orbit')?.timestamp?.version, 3, 'baseline kept');
+  // Run 3: still rolled back, still failing.
+  m.advance(60_000);
+  t.equal(statusOf(await runOnce(m.monitor), 'tuf.rollback'), 'fail');
+});
+
+t.test('a repository that cannot be verified makes its checks error, not pass', async (t) => {
+  const m = monitorFor();
+  t.teardown(m.close);
+  rmSync(m.repo.dir, { recursive: true, force: true });
+  const detail = await runOnce(m.monitor);
+  t.equal(detail.result, 'fail');
+  for (const id of ['tuf.signatures', 'tuf.expiry', 'tuf.consistency']) {
+    t.not(statusOf(detail, id), 'pass', id);
+  }
+  // Only the configured trusted root was verified; no timestamp was seen.
+  t.equal(m.store.trustedRoles('orbit')?.timestamp, undefined, 'no timestamp recorded');
+});
+
+t.test('a verifier failure (timeout, crash) is an error for that repository', async (t) => {
+  const m = monitorFor({ verifier: { verify: () => Promise.reject(new Error('worker crashed')) } });
+  t.teardown(m.close);
+  const detail = await runOnce(m.monitor);
+  t.equal(statusOf(detail, 'tuf.signatures'), 'error');
+  t.match(detail.checks.find((c) => c.id === 'tuf.signatures')?.evidence, { orbit: {} });
+});
+
+t.test('a run that cannot be stored is recorded as failed and reported', async (t) => {
+  const store = openStore(':memory:');
+  const finished: unknown[] = [];
+  // The store's methods use private fields: forward them bound, except the one that fails.
+  const broken = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'completeRun') {
+        return () => {
+          throw new Error('disk full');
+        };
+      }
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+  const m = monitorFor({
+    store: broken,
+    onFinished: (_run, detail, error) => finished.push(detail ?? error),
+  });
+  t.teardown(m.close);
+  const started = m.monitor.start('api');
+  t.equal(await started?.done, undefined);
+  t.equal(store.run(started?.run.id ?? 0)?.status, 'failed');
+  t.match(finished, [{ message: 'disk full' }]);
+});
+
+t.test('onFinished hears completed runs too', async (t) => {
+  const seen: (RunDetail | undefined)[] = [];
+  const m = monitorFor({ onFinished: (_run, detail) => seen.push(detail) });
+  t.teardown(m.close);
+  await runOnce(m.monitor);
+  t.equal(seen.length, 1);
+  t.equal(seen[0]?.status, 'completed');
+});
+
+t.test(
+  'schedule runs at startup and then every interval; stop waits for the run in progress',
+  async (t) => {
+    const m = monitorFor();
+    t.teardown(m.close);
+    m.monitor.schedule(50);
+    t.equal(m.monitor.current()?.trigger, 'startup');
+    // Ticks that find a run in progress are skipped; wait for a scheduled run to complete.
+    const completed = () => m.store.runs(100).filter((r) => r.status === 'completed').length;
+    for (let i = 0; i < 600 && completed() < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await m.monitor.stop(30_000);
+    const runs = m.store.runs(100);
+    t.ok(runs.length >= 2, `${runs.length} runs`);
+    t.ok(runs.some((r) => r.trigger === 'schedule'));
+    t.equal(m.monitor.current(), undefined);
+    await m.monitor.stop(0);
+  },
+);
+
+t.test('stop gives up waiting after the grace period', async (t) => {
+  let release: () => void = () => undefined;
+  const m = monitorFor({
+    verifier: {
+      verify: () => new Promise((_, reject) => (release = () => reject(new Error('stopped')))),
+    },
+  });
+  t.teardown(m.close);
+  m.monitor.start('api');
+  const before = Date.now();
+  await m.monitor.stop(50);
+  t.ok(Date.now() - before < 5_000);
+  t.ok(m.monitor.current(), 'still running');
+  release();
+  await m.monitor.settled();
+  t.equal(m.monitor.current(), undefined);
+});

@@ -1,0 +1,94 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { Verifier, VerifyTimeoutError, type VerifyJob } from '../../server/verifier.js';
+import { DEFAULT_HORIZONS, DEFAULT_LIMITS } from '../../tuf/limits.js';
+import { RepoBuilder, writeRepo } from '../support/builder.js';
+
+const now = new Date('2030-01-01T00:00:00Z');
+const files = new RepoBuilder({ now, roles: { root: { threshold: 2 } } })
+  .addTarget('a.txt', 'hello')
+  .build();
+const dir = mkdtempSync(join(tmpdir(), 'tufwatch-verifier-'));
+writeRepo(files, dir);
+
+const common = {
+  trustedRoot: files.get('1.root.json') as Uint8Array,
+  now: now.toISOString(),
+  limits: { ...DEFAULT_LIMITS },
+  horizons: { ...DEFAULT_HORIZONS },
+};
+const repositoryJob: VerifyJob = {
+  ...common,
+  kind: 'repository',
+  url: dir,
+  targetsUrl: join(dir, 'targets'),
+  checkTargets: true,
+  verifiedTargets: [],
+};
+
+t.test('a repository is verified in the worker, with its targets', async (t) => {
+  const verifier = new Verifier();
+  t.teardown(() => verifier.close());
+  const report = await verifier.verify(repositoryJob, 30_000);
+  t.equal(report.ok, true);
+  t.strictSame(Object.keys(report.targets ?? {}), ['a.txt']);
+  t.strictSame(Object.keys(report.verifiedTargets ?? {}), ['a.txt']);
+});
+
+t.test('staged files are verified from memory', async (t) => {
+  const verifier = new Verifier();
+  t.teardown(() => verifier.close());
+  const staged = [...files].filter(([name]) => !name.startsWith('targets/'));
+  const report = await verifier.verify({ ...common, kind: 'staged', files: staged }, 30_000);
+  t.equal(report.ok, true, JSON.stringify(report.findings));
+  t.equal(report.roles.timestamp?.version, 1);
+});
+
+t.test('jobs run one at a time, in order', async (t) => {
+  const verifier = new Verifier();
+  t.teardown(() => verifier.close());
+  const results = await Promise.all([
+    verifier.verify(repositoryJob, 30_000),
+    verifier.verify({ ...repositoryJob, url: join(dir, 'missing') }, 30_000),
+  ]);
+  t.equal(results[0].ok, true);
+  t.equal(results[1].ok, false);
+});
+
+t.test('a failure inside the worker rejects that job only', async (t) => {
+  const verifier = new Verifier();
+  t.teardown(() => verifier.close());
+  // An invalid reference time makes the report impossible to write: the job throws in the worker.
+  await t.rejects(verifier.verify({ ...repositoryJob, now: 'not a date' }, 30_000), {
+    message: /Invalid time value/,
+  });
+  t.equal((await verifier.verify(repositoryJob, 30_000)).ok, true);
+});
+
+t.test('a job over its timeout stops the worker; the next job gets a fresh one', async (t) => {
+  const verifier = new Verifier();
+  t.teardown(() => verifier.close());
+  await t.rejects(verifier.verify(repositoryJob, 1), VerifyTimeoutError);
+  t.equal((await verifier.verify(repositoryJob, 30_000)).ok, true);
+});
+
+t.test('a worker that cannot start fails the job', async (t) => {
+  const verifier = new Verifier(new URL('./no-such-worker.mjs', import.meta.url));
+  t.teardown(() => verifier.close());
+  await t.rejects(verifier.verify(repositoryJob, 30_000));
+});
+
+t.test('a worker that exits on its own fails the job in flight', async (t) => {
+  const exiting = new URL('data:text/javascript,process.exit(3)');
+  const verifier = new Verifier(exiting);
+  t.teardown(() => verifier.close());
+  await t.rejects(verifier.verify(repositoryJob, 30_000), { message: /exited/ });
+});
+
+t.test('after close, jobs are refused', async (t) => {
+  const verifier = new Verifier();
+  await verifier.close();
+  await t.rejects(verifier.verify(repositoryJob, 30_000), { message: /closed/ });
+});
