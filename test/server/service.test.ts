@@ -58,8 +58,9 @@ t.test('metrics are computed from the store and the monitor', async (t) => {
   t.equal(service.deps.now().getTime(), NOW.getTime());
 });
 
-t.test('the default clock is the wall clock', async (t) => {
+t.test('the default clock is the wall clock', (t) => {
   const service = createService(serviceConfig([]));
   t.teardown(() => service.close(0));
   t.ok(Math.abs(service.deps.now().getTime() - Date.now()) < 60_000);
+  t.end();
 });
