@@ -8,6 +8,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'verify a whole TUF repository (staged directory or URL)',
     load: async () => (await import('./commands/verify.js')).verifyCommand,
   },
+  run: {
+    summary: 'run every check once, store the evidence, print controls and checks',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  serve: {
+    summary: 'the monitoring service: scheduled checks, API, metrics, trust page, dashboard',
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  demo: {
+    summary: 'a local Orbit-like repository with fresh keys, monitored; prints the URLs',
+    load: async () => (await import('./commands/demo.js')).demoCommand,
+  },
   client: {
     summary: 'the TUF client workflow (tuf-conformance CLIENT-CLI protocol)',
     load: async () => (await import('./commands/client.js')).clientCommand,

@@ -24,7 +24,7 @@ t.test('an unknown command exits 2 with usage on stderr', async (t) => {
 });
 
 t.test('commands are dispatched with their arguments', async (t) => {
-  for (const command of ['verify', 'client']) {
+  for (const command of ['verify', 'run', 'serve', 'demo', 'client']) {
     const io = fakeIo();
     t.equal(await main([command, '--help'], io), 0, command);
     t.match(io.stdout, /Usage: tufwatch/);
