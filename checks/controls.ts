@@ -39,6 +39,42 @@ export const CONTROL_CATALOG: readonly ControlDefinition[] = [
     criteria: ['CC6.1'],
     checks: ['tuf.key-hygiene'],
   },
+  {
+    id: 'TW-05',
+    title: 'The update bucket is locked down',
+    description:
+      'Nobody outside the account can write the bucket that hosts the repository or change its policy or ACLs; it is not public except through CloudFront; it refuses plain HTTP; versions are kept and their deletion is guarded; access is logged.',
+    criteria: ['CC6.1', 'CC6.6', 'CC6.7', 'CC6.8', 'A1.2'],
+    checks: [
+      's3.not-public-write',
+      's3.no-cross-account-write',
+      's3.block-public-access',
+      's3.account-block-public-access',
+      's3.policy-status',
+      's3.acls-disabled',
+      's3.tls-only',
+      's3.versioning',
+      's3.mfa-delete',
+      's3.object-lock',
+      's3.encryption',
+      's3.access-logging',
+    ],
+  },
+  {
+    id: 'TW-06',
+    title: 'Changes to the update service are recorded',
+    description:
+      'A trail covering the bucket region is logging management events and every write to the repository objects, delivers its logs encrypted and integrity-validated, and the bucket and trail were changed only by allowed principals.',
+    criteria: ['CC7.2', 'CC7.3', 'CC8.1'],
+    checks: [
+      'cloudtrail.logging',
+      'cloudtrail.delivery',
+      'cloudtrail.log-validation',
+      'cloudtrail.kms',
+      'cloudtrail.s3-write-data-events',
+      'cloudtrail.config-changes',
+    ],
+  },
 ];
 
 /** fail > error > warn > pass > not_applicable: a control is as bad as its worst check. */

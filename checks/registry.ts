@@ -1,3 +1,4 @@
+import { AWS_CHECKS } from './aws/index.js';
 import { consistencyCheck } from './tuf/consistency.js';
 import { delegationsCheck } from './tuf/delegations.js';
 import { expiryCheck } from './tuf/expiry.js';
@@ -22,8 +23,8 @@ export const TUF_CHECKS: readonly CheckDefinition[] = Object.freeze([
   orbitLayoutCheck,
 ]);
 
-/** Every check tufwatch runs. The AWS checks are appended here. */
-export const ALL_CHECKS: readonly CheckDefinition[] = Object.freeze([...TUF_CHECKS]);
+/** Every check tufwatch runs: the repository, then the AWS configuration behind it. */
+export const ALL_CHECKS: readonly CheckDefinition[] = Object.freeze([...TUF_CHECKS, ...AWS_CHECKS]);
 
 /** The check with this id, if there is one. */
 export function checkById(id: string): CheckDefinition | undefined {

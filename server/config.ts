@@ -405,6 +405,8 @@ function readAws(p: Problems, value: unknown): AwsConfig | undefined {
     'expectedBucketOwner',
     'endpoint',
     'trails',
+    'allowedPrincipals',
+    'crossAccountWriters',
   ]);
   if (a === undefined) return undefined;
   const region = p.text(
@@ -430,6 +432,19 @@ function readAws(p: Problems, value: unknown): AwsConfig | undefined {
           (x) => TRAIL.test(x),
           'must be a trail name or a trail ARN',
         );
+  // Who may change the bucket and trail (cloudtrail.config-changes), and who outside the account
+  // may write (s3.no-cross-account-write): ARNs (IAM wildcards allowed), account ids, service names.
+  const lists: Pick<AwsConfig, 'allowedPrincipals' | 'crossAccountWriters'> = {};
+  for (const name of ['allowedPrincipals', 'crossAccountWriters'] as const) {
+    if (a[name] === undefined) continue;
+    const list = p.uniqueStrings(
+      a[name],
+      `aws.${name}`,
+      (x) => x.trim() !== '',
+      'must not be empty',
+    );
+    if (list !== undefined) lists[name] = list;
+  }
   if (
     region === undefined ||
     accountId === undefined ||
@@ -438,7 +453,7 @@ function readAws(p: Problems, value: unknown): AwsConfig | undefined {
   ) {
     return undefined;
   }
-  const aws: AwsConfig = { region, accountId, bucket, expectedBucketOwner: owner };
+  const aws: AwsConfig = { region, accountId, bucket, expectedBucketOwner: owner, ...lists };
   if (checkedEndpoint !== undefined) aws.endpoint = checkedEndpoint;
   if (trails !== undefined) aws.trails = trails;
   return aws;

@@ -1,4 +1,6 @@
 import { messageOf } from '../tuf/errors.js';
+import { collectAws } from '../checks/aws/collect.js';
+import type { AwsSnapshot } from '../checks/aws/types.js';
 import { evaluateControls } from '../checks/controls.js';
 import { runChecks } from '../checks/run.js';
 import { nextTrustedRoles } from '../checks/tuf/rollback.js';
@@ -19,6 +21,8 @@ export interface MonitorDeps {
   store: EvidenceStore;
   checks: readonly CheckDefinition[];
   verifier: Pick<Verifier, 'verify'>;
+  /** Reads the AWS account (injectable for tests; the real SDK collector by default). */
+  collectAws?: typeof collectAws;
   now: () => Date;
   /** Told how each run ended (the service logs it); `error` is set when the run failed. */
   onFinished?: (run: RunRecord, detail: RunDetail | undefined, error?: unknown) => void;
@@ -86,8 +90,15 @@ export class CheckMonitor implements Monitor {
     let at: Date;
     try {
       at = now();
+      const awsCollected = this.#collectAws(at);
       tuf = await Promise.all(config.repositories.map((repo) => this.#collectTuf(repo, at)));
-      const data: CollectedData = { now: at, tuf, settings: config.checks };
+      const aws = await awsCollected;
+      const data: CollectedData = {
+        now: at,
+        tuf,
+        settings: config.checks,
+        ...(aws !== undefined && { aws }),
+      };
       const results = runChecks(checks, data, now);
       const controls = evaluateControls(config.controls, results);
       detail = store.completeRun(run.id, now(), results, controls);
@@ -100,6 +111,42 @@ export class CheckMonitor implements Monitor {
     for (const snapshot of tuf) this.#saveState(snapshot, at);
     this.#deps.onFinished?.(run, detail);
     return detail;
+  }
+
+  /**
+   * The AWS snapshot, or undefined when AWS is not configured. A collection that
+   * throws or outlives the check timeout becomes a snapshot with `failure`:
+   * every AWS check is then `error`, never `not_applicable` or `pass`.
+   */
+  async #collectAws(at: Date): Promise<AwsSnapshot | undefined> {
+    const { config } = this.#deps;
+    const aws = config.aws;
+    if (aws === undefined) return undefined;
+    const collect = this.#deps.collectAws ?? collectAws;
+    const timeoutMs = config.schedule.checkTimeoutSeconds * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        collect(aws, { now: at }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (err) {
+      return {
+        collectedAt: at.toISOString(),
+        accountId: aws.accountId,
+        region: aws.region,
+        bucket: aws.bucket,
+        expectedBucketOwner: aws.expectedBucketOwner,
+        failure: { code: 'CollectionFailed', message: messageOf(err) },
+      };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #collectTuf(repo: RepositoryConfig, at: Date): Promise<TufRepositorySnapshot> {

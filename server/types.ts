@@ -135,6 +135,10 @@ export interface AwsConfig {
   expectedBucketOwner: string;
   endpoint?: string;
   trails?: string[];
+  /** Principals allowed to change the bucket and its trail. */
+  allowedPrincipals?: string[];
+  /** Principals outside the account allowed to write the bucket. */
+  crossAccountWriters?: string[];
 }
 
 export interface TufwatchConfig {

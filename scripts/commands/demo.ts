@@ -12,6 +12,13 @@ import {
   type TestKey,
   type TopRole,
 } from '../../test/support/builder.js';
+import type { AwsConfig } from '../../server/types.js';
+import {
+  startAwsEmulator,
+  type AwsEmulator,
+  type EmulatedBucket,
+} from '../../test/support/aws/emulator.js';
+import { BUCKET, hardenedScenario, scenarioConfig } from '../../test/support/aws/scenarios.js';
 import { serveDirectory } from '../demo/static-server.js';
 import { EXIT_OK, EXIT_USAGE, type CommandIo } from '../io.js';
 import { serveCommand } from './serve.js';
@@ -139,6 +146,7 @@ export async function demoCommand(
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tufwatch-demo-'));
   let repository: Awaited<ReturnType<typeof serveDirectory>> | undefined;
+  let aws: AwsEmulator | undefined;
   try {
     const repoDir = path.join(dir, 'repository');
     const files = buildDemoRepository(io.now());
@@ -146,12 +154,20 @@ export async function demoCommand(
     // Trust starts from the first root, as an agent's embedded root: the root chain is verified.
     await writeFile(path.join(dir, 'trusted-root.json'), files.get('1.root.json') as Buffer);
     repository = await serveDirectory(repoDir);
+    // The AWS account behind it: the emulator the tests use, as a hardened bucket behind CloudFront
+    // with MFA Delete on, and its trail. The SDK signs requests with dummy keys: nothing leaves 127.0.0.1.
+    const scenario = hardenedScenario(io.now());
+    const bucket = scenario.buckets[BUCKET] as EmulatedBucket;
+    bucket.versioning = { Status: 'Enabled', MfaDelete: 'Enabled' };
+    aws = await startAwsEmulator(scenario);
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDDEMODEMODEMO';
+    process.env.AWS_SECRET_ACCESS_KEY = 'demo-secret-not-a-real-key';
 
     const token = randomBytes(24).toString('base64url');
     const configPath = path.join(dir, 'config.json');
     await writeFile(
       configPath,
-      `${JSON.stringify(demoConfig(repository.url, port, token), null, 2)}\n`,
+      `${JSON.stringify(demoConfig(repository.url, port, token, { ...scenarioConfig(scenario, aws.endpoint), allowedPrincipals: [RELEASE_ROLE] }), null, 2)}\n`,
     );
 
     const service = `http://${HOST}:${port}`;
@@ -184,6 +200,7 @@ export async function demoCommand(
     return await serving;
   } finally {
     await repository?.close();
+    await aws?.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -287,7 +304,10 @@ function fakeBinary(component: string, platform: string, file: string, version: 
   return Buffer.concat([Buffer.from(header, 'utf8'), randomBytes(16 * 1024)]);
 }
 
-function demoConfig(repositoryUrl: string, port: number, token: string): object {
+/** The emulated account's release role: the only principal that changed the bucket and trail. */
+const RELEASE_ROLE = 'arn:aws:iam::123456789012:role/tuf-release';
+
+function demoConfig(repositoryUrl: string, port: number, token: string, aws: AwsConfig): object {
   return {
     system: {
       name: 'Demo Orbit update service',
@@ -309,6 +329,7 @@ function demoConfig(repositoryUrl: string, port: number, token: string): object 
         },
       },
     ],
+    aws,
     storage: { path: 'tufwatch.db' },
     server: { host: HOST, port },
     schedule: { intervalSeconds: 60 },

@@ -148,6 +148,8 @@ t.test('a full valid config', async (t) => {
       expectedBucketOwner: '210987654321',
       endpoint: 'http://127.0.0.1:4566',
       trails: ['org-trail', 'arn:aws:cloudtrail:us-east-1:123456789012:trail/tuf'],
+      allowedPrincipals: ['arn:aws:iam::123456789012:role/tuf-release'],
+      crossAccountWriters: ['210987654321'],
     },
     storage: { path: '/var/lib/tufwatch/evidence.db' },
     server: { host: '0.0.0.0', port: 0 },
@@ -427,6 +429,8 @@ const bad: [string, unknown, string[]][] = [
         expectedBucketOwner: 123456789012,
         endpoint: 'localhost:4566',
         trails: ['ok-trail', 'x', 'arn:aws:s3:::bucket', 'ok-trail'],
+        allowedPrincipals: ['  '],
+        crossAccountWriters: 'everyone',
       },
     }),
     [
@@ -438,6 +442,8 @@ const bad: [string, unknown, string[]][] = [
       'aws.trails[1]',
       'aws.trails[2]',
       'aws.trails[3]',
+      'aws.allowedPrincipals[0]',
+      'aws.crossAccountWriters',
     ],
   ],
   [
@@ -668,18 +674,22 @@ t.test('controls: drop, rename and add apply to the catalog', async (t) => {
   );
   t.strictSame(
     config.controls.map((c) => c.id),
-    ['TW-01', 'TW-02', 'TW-03', 'ACME-01'],
+    ['TW-01', 'TW-02', 'TW-03', 'TW-05', 'TW-06', 'ACME-01'],
   );
   t.equal(config.controls[0]!.title, 'Orbit updates are signed by Acme keys');
   t.strictSame(config.controls[0]!.checks, CONTROL_CATALOG[0]!.checks);
   t.equal(CONTROL_CATALOG[0]!.title, 'Updates are signed by authorized keys', 'catalog untouched');
-  t.strictSame(config.controls[3], control);
+  t.strictSame(config.controls.at(-1), control);
 
   const readded = await loadConfig(
     write(minimal({ controls: { drop: ['TW-04'], add: [{ ...control, id: 'TW-04' }] } })),
     {},
   );
-  t.strictSame(readded.controls[3], { ...control, id: 'TW-04' }, 'a dropped id may be redefined');
+  t.strictSame(
+    readded.controls.at(-1),
+    { ...control, id: 'TW-04' },
+    'a dropped id may be redefined',
+  );
 });
 
 t.test('describeSystem without aws lists the repositories', async (t) => {

@@ -1,11 +1,16 @@
 import { rmSync } from 'node:fs';
 import t from 'tap';
+import { createAwsClients, destroyAwsClients } from '../../checks/aws/clients.js';
+import { collectAws } from '../../checks/aws/collect.js';
 import { ALL_CHECKS } from '../../checks/registry.js';
 import { CheckMonitor, type MonitorDeps } from '../../server/monitor.js';
 import { openStore } from '../../server/store.js';
 import type { EvidenceStore, RunDetail } from '../../server/types.js';
 import { Verifier } from '../../server/verifier.js';
 import { writeRepo } from '../support/builder.js';
+import { startAwsEmulator } from '../support/aws/emulator.js';
+import { TEST_CREDENTIALS } from '../support/aws/harness.js';
+import { hardenedScenario, scenarioConfig } from '../support/aws/scenarios.js';
 import { NOW, orbitRepository, serviceConfig } from '../support/service.js';
 
 // One worker for the file: starting a worker under tap's TypeScript loader takes seconds.
@@ -56,10 +61,21 @@ t.test(
     t.equal(detail.status, 'completed');
     t.strictSame(detail.checks.map((c) => c.id).sort(), ALL_CHECKS.map((c) => c.id).sort());
     for (const c of detail.checks) {
-      // Key hygiene warns on nothing here; the root threshold is 2.
-      t.equal(c.status, 'pass', `${c.id}: ${c.message}`);
+      // Key hygiene warns on nothing here (the root threshold is 2); AWS is not configured.
+      t.equal(
+        c.status,
+        c.id.startsWith('tuf.') ? 'pass' : 'not_applicable',
+        `${c.id}: ${c.message}`,
+      );
     }
-    t.ok(detail.controls.every((c) => c.status === 'pass'));
+    t.strictSame(Object.fromEntries(detail.controls.map((c) => [c.id, c.status])), {
+      'TW-01': 'pass',
+      'TW-02': 'pass',
+      'TW-03': 'pass',
+      'TW-04': 'pass',
+      'TW-05': 'not_applicable',
+      'TW-06': 'not_applicable',
+    });
     const roles = m.store.trustedRoles('orbit');
     t.equal(roles?.timestamp?.version, 1);
     t.equal(roles?.timestamp?.firstSeenAt, NOW.toISOString());
@@ -197,3 +213,113 @@ t.test('stop gives up waiting after the grace period', async (t) => {
   await m.monitor.settled();
   t.equal(m.monitor.current(), undefined);
 });
+
+t.test('AWS', (t) => {
+  const awsIds = ALL_CHECKS.filter((c) => /^(s3|cloudtrail)\./.test(c.id)).map((c) => c.id);
+
+  t.test('not configured: every AWS check is not_applicable', async (t) => {
+    const m = monitorFor();
+    t.teardown(m.close);
+    const detail = await runOnce(m.monitor);
+    for (const id of awsIds) t.equal(statusOf(detail, id), 'not_applicable', id);
+  });
+
+  t.test(
+    'configured: the hardened bucket behind CloudFront, read with the real SDK over the wire',
+    async (t) => {
+      const scenario = hardenedScenario(NOW);
+      const emulator = await startAwsEmulator(scenario);
+      t.teardown(() => emulator.close());
+      const repo = orbitRepository();
+      const aws = {
+        ...scenarioConfig(scenario, emulator.endpoint),
+        allowedPrincipals: ['arn:aws:iam::123456789012:role/tuf-release'],
+      };
+      const m = monitorFor({
+        config: serviceConfig([repo.config], { aws }),
+        // Real clients with static test credentials; LookupEvents spacing off for speed.
+        collectAws: (config, options) => {
+          const clients = createAwsClients(config, { credentials: TEST_CREDENTIALS });
+          return collectAws(config, { ...options, clients, lookupSpacingMs: 0 }).finally(() =>
+            destroyAwsClients(clients),
+          );
+        },
+      });
+      t.teardown(m.close);
+      const detail = await runOnce(m.monitor);
+      for (const id of [
+        's3.block-public-access',
+        's3.not-public-write',
+        's3.tls-only',
+        'cloudtrail.logging',
+      ]) {
+        t.equal(statusOf(detail, id), 'pass', id);
+      }
+      t.ok(emulator.calls.length > 10, 'the SDK talked to the emulator');
+      t.comment(
+        detail.checks
+          .filter((c) => !c.id.startsWith('tuf.'))
+          .map((c) => `${c.id}=${c.status}`)
+          .join(' '),
+      );
+      t.not(detail.controls.find((c) => c.id === 'TW-06')?.status, 'not_applicable');
+    },
+  );
+
+  t.test(
+    'by default the real collector reads the account, with credentials from the environment',
+    async (t) => {
+      const scenario = hardenedScenario(NOW);
+      const emulator = await startAwsEmulator(scenario);
+      t.teardown(() => emulator.close());
+      const saved = {
+        id: process.env.AWS_ACCESS_KEY_ID,
+        secret: process.env.AWS_SECRET_ACCESS_KEY,
+      };
+      process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
+      t.teardown(() => {
+        if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+        else process.env.AWS_ACCESS_KEY_ID = saved.id;
+        if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+        else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      });
+      const m = monitorFor({
+        config: serviceConfig([], { aws: scenarioConfig(scenario, emulator.endpoint) }),
+      });
+      t.teardown(m.close);
+      const detail = await runOnce(m.monitor);
+      t.equal(statusOf(detail, 's3.block-public-access'), 'pass');
+    },
+  );
+
+  t.test('a collection that throws makes every AWS check error', async (t) => {
+    const m = monitorFor({
+      config: serviceConfig([orbitRepository().config], { aws: AWS }),
+      collectAws: () => Promise.reject(new Error('no credentials')),
+    });
+    t.teardown(m.close);
+    const detail = await runOnce(m.monitor);
+    for (const id of awsIds) t.equal(statusOf(detail, id), 'error', id);
+    t.match(detail.checks.find((c) => c.id === 's3.versioning')?.evidence, {
+      failure: { code: 'CollectionFailed', message: 'no credentials' },
+    });
+  });
+
+  t.test('a collection that outlives the timeout makes every AWS check error', async (t) => {
+    const config = serviceConfig([], { aws: AWS });
+    config.schedule.checkTimeoutSeconds = 0.05;
+    const m = monitorFor({ config, collectAws: () => new Promise(() => undefined) });
+    t.teardown(m.close);
+    const detail = await runOnce(m.monitor);
+    for (const id of awsIds) t.equal(statusOf(detail, id), 'error', id);
+  });
+  t.end();
+});
+
+const AWS = {
+  region: 'us-east-1',
+  accountId: '123456789012',
+  bucket: 'fleet-tuf-repo',
+  expectedBucketOwner: '123456789012',
+};
