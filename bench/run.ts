@@ -395,4 +395,6 @@ if (process.argv[2] === '--child') {
   await child(impl, dir, Number(targets));
 } else {
   main();
+  // Loaded here, not at the top: the measuring children must not load the store.
+  await (await import('./evidence.js')).evidenceBench();
 }

@@ -24,6 +24,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the TUF client workflow (tuf-conformance CLIENT-CLI protocol)',
     load: async () => (await import('./commands/client.js')).clientCommand,
   },
+  evidence: {
+    summary: 'signed, hash-chained evidence: export a period, verify offline, rotate the key',
+    load: async () => (await import('./commands/evidence.js')).evidenceCommand,
+  },
 };
 
 export const USAGE = `Usage: tufwatch <command> [options]

@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import { checksRoutes } from './routes/checks.js';
 import { controlsRoutes } from './routes/controls.js';
+import { evidenceRoutes } from './routes/evidence.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     runsRoutes(api, ctx);
     repositoriesRoutes(api, ctx);
     verifyRoutes(api, ctx);
+    evidenceRoutes(api, ctx);
     done();
   });
   return app;

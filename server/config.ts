@@ -51,6 +51,10 @@ export interface VerificationConfig {
 
 export const DEFAULT_STORAGE_PATH = './data/tufwatch.db';
 export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+/** A SOC 2 type 2 period is up to a year; the auditor's fieldwork comes after it. */
+export const DEFAULT_RETENTION_DAYS = 400;
+/** A hundred years: a larger value cannot be meant, and would overflow date arithmetic. */
+const MAX_RETENTION_DAYS = 36_500;
 export const FLEET_URL = 'https://updates.fleetdm.com';
 /** The config file is small; a bigger one is a mistake, not a config. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -121,6 +125,7 @@ export async function loadConfig(
     checks: readChecks(p, doc.checks),
     controls: readControls(p, doc.controls),
     maxUploadBytes: p.integer(doc.maxUploadBytes, 'maxUploadBytes', DEFAULT_MAX_UPLOAD_BYTES, 1),
+    evidence: readEvidence(p, doc.evidence),
   };
   const aws = readAws(p, doc.aws);
   if (aws !== undefined) config.aws = aws;
@@ -219,6 +224,7 @@ const TOP_LEVEL_KEYS = [
   'checks',
   'controls',
   'maxUploadBytes',
+  'evidence',
 ] as const;
 
 function readSystem(p: Problems, doc: Obj): TufwatchConfig['system'] {
@@ -465,6 +471,20 @@ function readStorage(p: Problems, value: unknown, baseDir: string): TufwatchConf
   // better-sqlite3's in-memory database (tests, the demo) is not a file.
   if (path === ':memory:') return { path };
   return { path: resolve(baseDir, path ?? DEFAULT_STORAGE_PATH) };
+}
+
+/** `evidence.retentionDays`: records older than this are pruned, behind a signed checkpoint. */
+function readEvidence(p: Problems, value: unknown): TufwatchConfig['evidence'] {
+  const e = p.optionalSection(value, 'evidence', ['retentionDays']);
+  return {
+    retentionDays: p.integer(
+      e.retentionDays,
+      'evidence.retentionDays',
+      DEFAULT_RETENTION_DAYS,
+      1,
+      MAX_RETENTION_DAYS,
+    ),
+  };
 }
 
 function readServer(p: Problems, value: unknown): TufwatchConfig['server'] {

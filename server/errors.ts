@@ -42,6 +42,11 @@ export const ERROR_CODES = {
     statusCode: 503,
     summary: 'no completed run yet (readiness), or a repository not verified yet',
   },
+  SIGNING_KEY_UNAVAILABLE: {
+    statusCode: 503,
+    summary:
+      'the evidence signing key cannot be read (permissions, a broken file): nothing can be signed',
+  },
 } as const satisfies Record<string, { statusCode: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -14,6 +14,7 @@ import type {
   RunTrigger,
   TufwatchConfig,
 } from './types.js';
+import type { Checkpoint } from './evidence.js';
 import type { Verifier } from './verifier.js';
 
 export interface MonitorDeps {
@@ -26,7 +27,11 @@ export interface MonitorDeps {
   now: () => Date;
   /** Told how each run ended (the service logs it); `error` is set when the run failed. */
   onFinished?: (run: RunRecord, detail: RunDetail | undefined, error?: unknown) => void;
+  /** Told what retention pruned (a checkpoint), or why it could not (`error`). */
+  onPruned?: (checkpoint: Checkpoint | undefined, error?: unknown) => void;
 }
+
+const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Collects, evaluates and stores one run at a time. A collector that fails or
@@ -37,6 +42,8 @@ export class CheckMonitor implements Monitor {
   #current: RunRecord | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<RunDetail | undefined> | undefined;
+  /** When retention last ran (ms): at most once a day. */
+  #prunedAt: number | undefined;
 
   constructor(deps: MonitorDeps) {
     this.#deps = deps;
@@ -109,8 +116,25 @@ export class CheckMonitor implements Monitor {
     }
     // The run is committed: what follows cannot un-complete it.
     for (const snapshot of tuf) this.#saveState(snapshot, at);
+    this.#prune(at);
     this.#deps.onFinished?.(run, detail);
     return detail;
+  }
+
+  /** Retention (`evidence.retentionDays`), after a completed run, at most once a day. */
+  #prune(at: Date): void {
+    if (this.#prunedAt !== undefined && at.getTime() - this.#prunedAt < DAY_MS) return;
+    this.#prunedAt = at.getTime();
+    const { store, config, onPruned } = this.#deps;
+    try {
+      const checkpoint = store.prune(
+        new Date(at.getTime() - config.evidence.retentionDays * DAY_MS),
+      );
+      onPruned?.(checkpoint);
+    } catch (err) {
+      // The run is committed; a failed prune is retried tomorrow and reported now.
+      onPruned?.(undefined, err);
+    }
   }
 
   /**

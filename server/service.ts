@@ -3,16 +3,21 @@ import { join } from 'node:path';
 import { ALL_CHECKS } from '../checks/registry.js';
 import type { VerifyReport } from '../tuf/verify.js';
 import { packageRoot } from './config.js';
+import { createEvidenceService } from './evidence-export.js';
+import { SigningKeyFile, signingKeyPath } from './evidence-keys.js';
 import { renderMetrics } from './metrics.js';
 import { CheckMonitor, type MonitorDeps } from './monitor.js';
+import { describeSystem } from './routes/system.js';
 import { openStore } from './store.js';
-import type { AppDeps, EvidenceStore, TufwatchConfig } from './types.js';
+import type { AppDeps, EvidenceChain, EvidenceStore, TufwatchConfig } from './types.js';
 import { Verifier } from './verifier.js';
 
 /** The parts of a running tufwatch, wired once for `serve` and `run`. */
 export interface Service {
   config: TufwatchConfig;
-  store: EvidenceStore;
+  store: EvidenceStore & EvidenceChain;
+  /** The evidence signing key, next to the database (in memory for an in-memory store). */
+  keys: SigningKeyFile;
   verifier: Verifier;
   monitor: CheckMonitor;
   deps: Omit<AppDeps, 'logger'>;
@@ -28,10 +33,23 @@ export const VERSION: string = (
 
 export function createService(
   config: TufwatchConfig,
-  options: { now?: () => Date; onFinished?: MonitorDeps['onFinished'] } = {},
+  options: {
+    now?: () => Date;
+    onFinished?: MonitorDeps['onFinished'];
+    onPruned?: MonitorDeps['onPruned'];
+  } = {},
 ): Service {
   const now = options.now ?? (() => new Date());
-  const store = openStore(config.storage.path);
+  const keys = new SigningKeyFile(signingKeyPath(config.storage.path));
+  const store = openStore(config.storage.path, { now, signer: () => keys.current().key });
+  try {
+    // First start: the key is created in the data directory, and its activation is evidence.
+    const { key, created } = keys.current();
+    store.registerSigningKey(key, now(), created ? 'created' : 'adopted');
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   // A process killed mid-run left it `running`: it never finished, say so.
   store.abandonUnfinishedRuns(now());
   const verifier = new Verifier();
@@ -42,6 +60,7 @@ export function createService(
     verifier,
     now,
     ...(options.onFinished !== undefined && { onFinished: options.onFinished }),
+    ...(options.onPruned !== undefined && { onPruned: options.onPruned }),
   });
   const timeoutMs = config.schedule.checkTimeoutSeconds * 1000;
   // Staged uploads are verified as `tufwatch verify --published` would: from the configured
@@ -68,6 +87,15 @@ export function createService(
     checks: ALL_CHECKS,
     store,
     monitor,
+    evidence: createEvidenceService({
+      store,
+      keys,
+      system: describeSystem(config),
+      controls: config.controls,
+      checks: ALL_CHECKS,
+      version: VERSION,
+      now,
+    }),
     verifyStaged,
     now,
     version: VERSION,
@@ -89,6 +117,7 @@ export function createService(
   return {
     config,
     store,
+    keys,
     verifier,
     monitor,
     deps,

@@ -2,8 +2,30 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CheckResult, CheckStatus } from '../checks/types.js';
+import {
+  EVIDENCE_FORMAT_VERSION,
+  GENESIS_ANCHOR,
+  GENESIS_HASH,
+  canonicalJson,
+  checkpointDigest,
+  parseEvidenceJson,
+  recordHash,
+  signCheckpoint,
+  wellFormed,
+  type ChainAnchor,
+  type CheckRecord,
+  type Checkpoint,
+  type KeyReason,
+  type SealedRecord,
+  type SigningKey,
+  type SigningKeyInfo,
+  type SigningKeyRecord,
+} from './evidence.js';
+import type { CheckStatusRecord } from './evidence-summary.js';
 import type {
   ControlResult,
+  EvidenceChain,
+  EvidenceRange,
   EvidenceStore,
   RunDetail,
   RunRecord,
@@ -24,8 +46,10 @@ export type StoreErrorCode =
   | 'UNSUPPORTED_JOURNAL'
   /** An invalid date, limit or id was passed in. */
   | 'INVALID_ARGUMENT'
-  /** A stored JSON column does not have the shape tufwatch writes. */
-  | 'CORRUPT_RECORD';
+  /** A stored JSON column does not have the shape tufwatch writes, or the chain has a hole. */
+  | 'CORRUPT_RECORD'
+  /** Pruning writes a signed checkpoint: the store was opened without a signing key. */
+  | 'SIGNER_REQUIRED';
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';
@@ -50,9 +74,14 @@ export interface StoreOptions {
   synchronous?: Durability;
   /** Waits this long for another connection's lock before SQLITE_BUSY. Default 5000. */
   busyTimeoutMs?: number;
-  /** Clock for `updated_at` of saved state (trusted roles). */
+  /** Clock for `updated_at` of saved state (trusted roles) and of checkpoints. */
   now?: () => Date;
+  /** The instance key that signs pruning checkpoints (read at each prune: it may rotate). */
+  signer?: () => SigningKey;
 }
+
+/** SQL, or a function for a step SQL alone cannot do (hashing existing rows); it runs in the migration's transaction. */
+export type Migration = string | ((db: Database.Database) => void);
 
 /**
  * Forward migrations; migration i takes the schema from user_version i to i + 1.
@@ -63,7 +92,7 @@ export interface StoreOptions {
  * schema can hash-chain the rows in that order. Triggers refuse deletes and
  * updates, except the one update that finishes a running run.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -152,9 +181,120 @@ export const MIGRATIONS: readonly string[] = [
   WHEN (SELECT status FROM runs WHERE id = NEW.run_id) IS NOT 'running'
   BEGIN SELECT RAISE(ABORT, 'results are stored only while their run completes'); END;
   `,
+  migrateToHashChain,
 ];
-
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Migration 2: the hash chain (server/evidence.ts defines the records).
+ *
+ * - check_results gain `prev_hash` and `hash`; rows already there are hashed
+ *   in seq order from the genesis hash, in this migration's transaction.
+ * - signing_keys: each activation of a signing key, a record of the chain too.
+ *   Never pruned: it is the key history that old exports and checkpoints need.
+ * - evidence_checkpoints: what pruning leaves of the records it deletes.
+ * - evidence_chain: every record of both kinds, by seq.
+ *
+ * Pruning and append-only: a record may be deleted only when a checkpoint
+ * covering it exists, and a checkpoint can only be inserted if it matches the
+ * chain (its last hash is the hash of the record it names, and it continues
+ * the previous checkpoint). So the checkpoint itself is the authorization: no
+ * flag that could be left on, and no trigger dropped and re-created at run
+ * time (which a crash in between would leave dropped). Deleting anything not
+ * behind a checkpoint, and any update of a record, still fails.
+ */
+function migrateToHashChain(db: Database.Database): void {
+  db.exec(`
+  ALTER TABLE check_results ADD COLUMN prev_hash TEXT;
+  ALTER TABLE check_results ADD COLUMN hash TEXT;
+  CREATE INDEX check_results_by_time ON check_results (evaluated_at);
+
+  CREATE TABLE signing_keys (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    previous_fingerprint TEXT,
+    reason TEXT NOT NULL CHECK (reason IN ('created', 'rotated', 'adopted')),
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX signing_keys_by_time ON signing_keys (at);
+
+  CREATE TABLE evidence_checkpoints (
+    id INTEGER PRIMARY KEY,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL UNIQUE,
+    last_hash TEXT NOT NULL,
+    body TEXT NOT NULL CHECK (json_valid(body)),
+    CHECK (first_seq <= last_seq)
+  ) STRICT;
+
+  CREATE VIEW evidence_chain AS
+    SELECT seq, evaluated_at AS at, hash FROM check_results
+    UNION ALL SELECT seq, at, hash FROM signing_keys;
+
+  DROP TRIGGER check_results_no_update;
+  DROP TRIGGER check_results_no_delete;
+  DROP TRIGGER control_results_no_delete;
+  DROP TRIGGER transitions_no_delete;
+  `);
+  const rows = db.prepare<[], CheckRow & { seq: number; run_id: number }>(
+    'SELECT * FROM check_results ORDER BY seq',
+  );
+  const seal = db.prepare<[string, string, number]>(
+    'UPDATE check_results SET prev_hash = ?, hash = ? WHERE seq = ?',
+  );
+  let prevHash = GENESIS_HASH;
+  // All rows first: better-sqlite3 cannot update while a statement iterates.
+  for (const row of rows.all()) {
+    const hash = recordHash(checkRecordOf({ ...row, prev_hash: prevHash }));
+    seal.run(prevHash, hash, row.seq);
+    prevHash = hash;
+  }
+  const covered = (seq: string) =>
+    `EXISTS (SELECT 1 FROM evidence_checkpoints WHERE last_seq >= ${seq})`;
+  const lastPruned = `(SELECT max(last_seq) FROM evidence_checkpoints)`;
+  const head = (table: string) => `coalesce((SELECT max(seq) FROM ${table}), 0)`;
+  db.exec(`
+  CREATE TRIGGER check_results_no_update BEFORE UPDATE ON check_results
+  BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;
+  CREATE TRIGGER check_results_sealed BEFORE INSERT ON check_results
+  WHEN length(NEW.hash) IS NOT 64 OR length(NEW.prev_hash) IS NOT 64
+    OR NEW.seq <= ${head('check_results')} OR NEW.seq <= ${head('signing_keys')}
+    OR NEW.seq <= coalesce(${lastPruned}, 0)
+  BEGIN SELECT RAISE(ABORT, 'a check result is appended to the hash chain, sealed'); END;
+  CREATE TRIGGER check_results_pruned_only BEFORE DELETE ON check_results
+  WHEN NOT ${covered('OLD.seq')}
+  BEGIN SELECT RAISE(ABORT, 'evidence is append-only; only records behind a checkpoint are pruned'); END;
+  ${['control_results', 'transitions']
+    .map(
+      (table) => `
+  CREATE TRIGGER ${table}_pruned_only BEFORE DELETE ON ${table}
+  WHEN ${lastPruned} IS NULL OR EXISTS (
+    SELECT 1 FROM check_results WHERE run_id = OLD.run_id AND seq > ${lastPruned})
+  BEGIN SELECT RAISE(ABORT, 'evidence is append-only; only runs behind a checkpoint are pruned'); END;`,
+    )
+    .join('')}
+  CREATE TRIGGER signing_keys_no_update BEFORE UPDATE ON signing_keys
+  BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;
+  CREATE TRIGGER signing_keys_no_delete BEFORE DELETE ON signing_keys
+  BEGIN SELECT RAISE(ABORT, 'the key history is kept'); END;
+  CREATE TRIGGER signing_keys_sealed BEFORE INSERT ON signing_keys
+  WHEN length(NEW.hash) IS NOT 64 OR length(NEW.prev_hash) IS NOT 64
+    OR NEW.seq <= ${head('check_results')} OR NEW.seq <= ${head('signing_keys')}
+    OR NEW.seq <= coalesce(${lastPruned}, 0)
+  BEGIN SELECT RAISE(ABORT, 'a key record is appended to the hash chain, sealed'); END;
+  CREATE TRIGGER evidence_checkpoints_no_update BEFORE UPDATE ON evidence_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;
+  CREATE TRIGGER evidence_checkpoints_no_delete BEFORE DELETE ON evidence_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;
+  CREATE TRIGGER evidence_checkpoints_match_chain BEFORE INSERT ON evidence_checkpoints
+  WHEN NEW.last_hash IS NOT (SELECT hash FROM evidence_chain WHERE seq = NEW.last_seq)
+    OR NEW.first_seq IS NOT coalesce(${lastPruned}, NEW.first_seq - 1) + 1
+  BEGIN SELECT RAISE(ABORT, 'a checkpoint must match the chain it prunes'); END;
+  `);
+}
 
 /**
  * Brings the schema forward from its `user_version`, one migration per
@@ -162,7 +302,10 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * version. The version is read under the write lock: two processes opening a
  * new file at once do not both run a migration.
  */
-export function migrate(db: Database.Database, migrations: readonly string[] = MIGRATIONS): void {
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): void {
   const step = db.transaction((): boolean => {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > migrations.length) {
@@ -171,9 +314,10 @@ export function migrate(db: Database.Database, migrations: readonly string[] = M
         `the evidence store has schema version ${current}; this tufwatch knows up to ${migrations.length}`,
       );
     }
-    const sql = migrations[current];
-    if (sql === undefined) return false;
-    db.exec(sql);
+    const migration = migrations[current];
+    if (migration === undefined) return false;
+    if (typeof migration === 'function') migration(db);
+    else db.exec(migration);
     // PRAGMA takes no bound parameters; the value is our own integer.
     db.pragma(`user_version = ${current + 1}`);
     return true;
@@ -202,6 +346,91 @@ interface CheckRow {
   evaluated_at: string;
   duration_ms: number;
 }
+
+/** A check result as the chain hashes it. */
+interface ChainCheckRow {
+  seq: number;
+  run_id: number;
+  check_id: string;
+  status: CheckStatus;
+  message: string;
+  evidence: string;
+  evaluated_at: string;
+  prev_hash: string;
+}
+
+interface SigningKeyRow {
+  seq: number;
+  at: string;
+  fingerprint: string;
+  public_key: string;
+  previous_fingerprint: string | null;
+  reason: KeyReason;
+  prev_hash: string;
+  hash: string;
+}
+
+/** A row of either kind, as the records query selects them. */
+type ChainRow = { kind: 'check' | 'signing-key'; hash: string } & ChainCheckRow &
+  Omit<SigningKeyRow, 'seq' | 'prev_hash' | 'hash'>;
+
+/**
+ * The record that a check result row is in the chain. Evidence is hashed as
+ * it reads back from the row, so that every later reader hashes the same value.
+ */
+function checkRecordOf(row: ChainCheckRow): CheckRecord {
+  let evidence: unknown;
+  try {
+    evidence = parseEvidenceJson(row.evidence);
+  } catch (err) {
+    throw new StoreError('CORRUPT_RECORD', `evidence of record ${row.seq} is not JSON`, {
+      cause: err,
+    });
+  }
+  if (typeof evidence !== 'object' || evidence === null || Array.isArray(evidence)) {
+    throw new StoreError('CORRUPT_RECORD', `evidence of record ${row.seq} is not a JSON object`);
+  }
+  return {
+    v: EVIDENCE_FORMAT_VERSION,
+    kind: 'check',
+    seq: row.seq,
+    runId: row.run_id,
+    checkId: row.check_id,
+    status: row.status,
+    message: row.message,
+    evidence: evidence as Record<string, unknown>,
+    evaluatedAt: row.evaluated_at,
+    prevHash: row.prev_hash,
+  };
+}
+
+function signingKeyRecordOf(row: Omit<SigningKeyRow, 'hash'>): SigningKeyRecord {
+  return {
+    v: EVIDENCE_FORMAT_VERSION,
+    kind: 'signing-key',
+    seq: row.seq,
+    at: row.at,
+    fingerprint: row.fingerprint,
+    publicKey: row.public_key,
+    previousFingerprint: row.previous_fingerprint,
+    reason: row.reason,
+    prevHash: row.prev_hash,
+  };
+}
+
+/** Pages of the records query: big enough to be fast, small enough to never hold the whole chain. */
+const RECORDS_QUERY = `
+  SELECT * FROM (
+    SELECT 'check' AS kind, seq, run_id, check_id, status, message, evidence, evaluated_at,
+           NULL AS at, NULL AS fingerprint, NULL AS public_key, NULL AS previous_fingerprint,
+           NULL AS reason, prev_hash, hash
+    FROM check_results WHERE seq BETWEEN @first AND @last ORDER BY seq LIMIT @limit)
+  UNION ALL
+  SELECT * FROM (
+    SELECT 'signing-key', seq, NULL, NULL, NULL, NULL, NULL, NULL,
+           at, fingerprint, public_key, previous_fingerprint, reason, prev_hash, hash
+    FROM signing_keys WHERE seq BETWEEN @first AND @last ORDER BY seq LIMIT @limit)
+  ORDER BY seq LIMIT @limit`;
 
 interface ControlRow {
   control_id: string;
@@ -250,6 +479,11 @@ function parseJson<K extends 'object' | 'array'>(
   return value as K extends 'array' ? unknown[] : Record<string, unknown>;
 }
 
+/** Checkpoints are stored as their canonical JSON, signature included. */
+function parseCheckpoint(text: string): Checkpoint {
+  return parseJson(text, 'object', 'a checkpoint') as unknown as Checkpoint;
+}
+
 function toRecord(row: RunRow): StoredRunRecord {
   return {
     id: row.id,
@@ -267,7 +501,7 @@ function toRecord(row: RunRow): StoredRunRecord {
  * Opens (creating when missing) the SQLite evidence store at `path`; `':memory:'`
  * for tests. The caller runs `abandonUnfinishedRuns` once it owns the store.
  */
-export function openStore(path: string, options: StoreOptions = {}): EvidenceStore {
+export function openStore(path: string, options: StoreOptions = {}): EvidenceStore & EvidenceChain {
   const memory = path === ':memory:';
   if (!memory) {
     // Evidence and trusted state are the operator's alone.
@@ -284,21 +518,23 @@ export function openStore(path: string, options: StoreOptions = {}): EvidenceSto
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
-    return new SqliteEvidenceStore(db, options.now ?? (() => new Date()));
+    return new SqliteEvidenceStore(db, options.now ?? (() => new Date()), options.signer);
   } catch (err) {
     db.close();
     throw err;
   }
 }
 
-class SqliteEvidenceStore implements EvidenceStore {
+class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
   readonly #db: Database.Database;
   readonly #now: () => Date;
+  readonly #signer: (() => SigningKey) | undefined;
   readonly #sql;
 
-  constructor(db: Database.Database, now: () => Date) {
+  constructor(db: Database.Database, now: () => Date, signer: (() => SigningKey) | undefined) {
     this.#db = db;
     this.#now = now;
+    this.#signer = signer;
     // Prepared once: every call below only binds and steps.
     this.#sql = {
       insertRun: db.prepare<[string, RunTrigger], RunRow>(
@@ -327,10 +563,12 @@ class SqliteEvidenceStore implements EvidenceStore {
       runCounts: db.prepare<[], { status: RunStatus; result: 'pass' | 'fail' | null; n: number }>(
         'SELECT status, result, count(*) AS n FROM runs GROUP BY status, result',
       ),
-      insertCheck: db.prepare<[number, string, CheckStatus, string, string, string, number]>(
-        `INSERT INTO check_results
-           (run_id, check_id, status, message, evidence, evaluated_at, duration_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      insertCheck: db.prepare<
+        [number, number, string, CheckStatus, string, string, string, number, string, string]
+      >(
+        `INSERT INTO check_results (seq, run_id, check_id, status, message, evidence,
+           evaluated_at, duration_ms, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       checksOfRun: db.prepare<[number], CheckRow>(
         'SELECT * FROM check_results WHERE run_id = ? ORDER BY seq',
@@ -395,6 +633,72 @@ class SqliteEvidenceStore implements EvidenceStore {
       deleteVerifiedTarget: db.prepare<[string, string]>(
         'DELETE FROM verified_targets WHERE repository = ? AND path = ?',
       ),
+      // The hash chain.
+      lastCheck: db.prepare<[], { seq: number; hash: string }>(
+        'SELECT seq, hash FROM check_results ORDER BY seq DESC LIMIT 1',
+      ),
+      lastKey: db.prepare<[], SigningKeyRow>(
+        'SELECT * FROM signing_keys ORDER BY seq DESC LIMIT 1',
+      ),
+      lastCheckpoint: db.prepare<[], { body: string }>(
+        'SELECT body FROM evidence_checkpoints ORDER BY last_seq DESC LIMIT 1',
+      ),
+      checkpointEndingAt: db.prepare<[number], { body: string }>(
+        'SELECT body FROM evidence_checkpoints WHERE last_seq = ?',
+      ),
+      checkpoints: db.prepare<[], { body: string }>(
+        'SELECT body FROM evidence_checkpoints ORDER BY last_seq',
+      ),
+      chainAt: db.prepare<[number], { hash: string }>(
+        'SELECT hash FROM evidence_chain WHERE seq = ?',
+      ),
+      firstAtOrAfter: db.prepare<[{ at: string; floor: number }], { seq: number | null }>(
+        `SELECT min(seq) AS seq FROM (
+           SELECT min(seq) AS seq FROM check_results WHERE evaluated_at >= @at AND seq > @floor
+           UNION ALL SELECT min(seq) FROM signing_keys WHERE at >= @at AND seq > @floor)`,
+      ),
+      lastBefore: db.prepare<[{ at: string; floor: number }], { seq: number | null }>(
+        `SELECT max(seq) AS seq FROM (
+           SELECT max(seq) AS seq FROM check_results WHERE evaluated_at < @at AND seq > @floor
+           UNION ALL SELECT max(seq) FROM signing_keys WHERE at < @at AND seq > @floor)`,
+      ),
+      runOf: db.prepare<[number], { run_id: number }>(
+        'SELECT run_id FROM check_results WHERE seq = ?',
+      ),
+      runSpan: db.prepare<[number], { first: number; last: number }>(
+        'SELECT min(seq) AS first, max(seq) AS last FROM check_results WHERE run_id = ?',
+      ),
+      records: db.prepare<[{ first: number; last: number; limit: number }], ChainRow>(
+        RECORDS_QUERY,
+      ),
+      chainStatuses: db.prepare<[number, number, number], CheckStatusRecord & { seq: number }>(
+        `SELECT seq, run_id AS runId, check_id AS checkId, status, evaluated_at AS evaluatedAt
+         FROM check_results WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?`,
+      ),
+      signingKeys: db.prepare<[], SigningKeyRow>('SELECT * FROM signing_keys ORDER BY seq'),
+      insertKey: db.prepare<
+        [number, string, string, string, string | null, KeyReason, string, string]
+      >(
+        `INSERT INTO signing_keys
+           (seq, at, fingerprint, public_key, previous_fingerprint, reason, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      spanTimes: db.prepare<[number, number], { from: string; to: string }>(
+        'SELECT min(at) AS "from", max(at) AS "to" FROM evidence_chain WHERE seq BETWEEN ? AND ?',
+      ),
+      insertCheckpoint: db.prepare<[number, number, string, string]>(
+        `INSERT INTO evidence_checkpoints (first_seq, last_seq, last_hash, body)
+         VALUES (?, ?, ?, ?)`,
+      ),
+      pruneControls: db.prepare<[number]>(
+        `DELETE FROM control_results WHERE run_id IN
+           (SELECT DISTINCT run_id FROM check_results WHERE seq <= ?)`,
+      ),
+      pruneTransitions: db.prepare<[number]>(
+        `DELETE FROM transitions WHERE run_id IN
+           (SELECT DISTINCT run_id FROM check_results WHERE seq <= ?)`,
+      ),
+      pruneChecks: db.prepare<[number]>('DELETE FROM check_results WHERE seq <= ?'),
     };
   }
 
@@ -433,18 +737,34 @@ class SqliteEvidenceStore implements EvidenceStore {
         };
 
         const checksBefore = before('check');
+        // Each result is sealed into the hash chain as it is stored, in this transaction.
+        let head = this.#head();
         for (const c of checks) {
-          const evaluatedAt = iso(new Date(c.evaluatedAt), `evaluatedAt of ${c.id}`);
+          const row: ChainCheckRow = {
+            seq: head.seq + 1,
+            run_id: runId,
+            check_id: wellFormed(c.id),
+            status: c.status,
+            message: wellFormed(c.message),
+            evidence: JSON.stringify(c.evidence),
+            evaluated_at: iso(new Date(c.evaluatedAt), `evaluatedAt of ${c.id}`),
+            prev_hash: head.hash,
+          };
+          const hash = recordHash(checkRecordOf(row));
           sql.insertCheck.run(
+            row.seq,
             runId,
-            c.id,
-            c.status,
-            c.message,
-            JSON.stringify(c.evidence),
-            evaluatedAt,
+            row.check_id,
+            row.status,
+            row.message,
+            row.evidence,
+            row.evaluated_at,
             c.durationMs,
+            row.prev_hash,
+            hash,
           );
-          transition('check', checksBefore, c.id, c.status, evaluatedAt);
+          head = { seq: row.seq, hash };
+          transition('check', checksBefore, row.check_id, c.status, row.evaluated_at);
         }
         const controlsBefore = before('control');
         for (const c of controls) {
@@ -575,8 +895,191 @@ class SqliteEvidenceStore implements EvidenceStore {
       .immediate();
   }
 
+  prune(before: Date): Checkpoint | undefined {
+    const cutoff = iso(before, 'before');
+    const sql = this.#sql;
+    return this.#db
+      .transaction((): Checkpoint | undefined => {
+        const previous = this.#lastCheckpoint();
+        const floor = previous?.lastSeq ?? 0;
+        const head = this.#head();
+        // The longest prefix older than the cutoff, cut back to a run boundary.
+        const keep = sql.firstAtOrAfter.get({ at: cutoff, floor })!.seq;
+        const last = keep === null ? head.seq : this.#runStart(keep) - 1;
+        if (last <= floor) return undefined;
+        const signer = this.#signer;
+        if (signer === undefined) {
+          throw new StoreError('SIGNER_REQUIRED', 'pruning signs a checkpoint: no signing key');
+        }
+        const key = signer();
+        const now = iso(this.#now(), 'the clock');
+        // The checkpoint is signed by a key of the history: register it first.
+        this.registerSigningKey(key, this.#now(), 'adopted');
+        const first = previous === undefined ? this.#firstSeq() : floor + 1;
+        const span = sql.spanTimes.get(first, last)!;
+        const checkpoint = signCheckpoint(
+          {
+            v: EVIDENCE_FORMAT_VERSION,
+            kind: 'checkpoint',
+            firstSeq: first,
+            lastSeq: last,
+            lastHash: sql.chainAt.get(last)!.hash,
+            count: last - first + 1,
+            from: span.from,
+            to: span.to,
+            before: cutoff,
+            createdAt: now,
+            previous: previous === undefined ? null : checkpointDigest(previous),
+            keyFingerprint: key.fingerprint,
+          },
+          key,
+        );
+        sql.insertCheckpoint.run(first, last, checkpoint.lastHash, canonicalJson(checkpoint));
+        sql.pruneControls.run(last);
+        sql.pruneTransitions.run(last);
+        sql.pruneChecks.run(last);
+        return checkpoint;
+      })
+      .immediate();
+  }
+
+  evidenceRange(from: Date, to: Date): EvidenceRange {
+    const start = iso(from, 'from');
+    const end = iso(to, 'to');
+    const sql = this.#sql;
+    return this.#db
+      .transaction((): EvidenceRange => {
+        const floor = this.#lastCheckpoint()?.lastSeq ?? 0;
+        const lo = sql.firstAtOrAfter.get({ at: start, floor })!.seq;
+        const hi = sql.lastBefore.get({ at: end, floor })!.seq;
+        if (lo === null || hi === null || lo > hi) {
+          const head = this.#head();
+          return { anchor: this.#anchorBefore(head.seq + 1), first: head.seq + 1, last: head.seq };
+        }
+        const first = this.#runStart(lo);
+        return { anchor: this.#anchorBefore(first), first, last: this.#runEnd(hi) };
+      })
+      .deferred();
+  }
+
+  evidenceRecords(first: number, last: number, limit: number): SealedRecord[] {
+    return this.#sql.records.all({ first, last, limit }).map((row) => {
+      const body = row.kind === 'check' ? checkRecordOf(row) : signingKeyRecordOf(row);
+      return { ...body, hash: row.hash };
+    });
+  }
+
+  checkStatuses(
+    first: number,
+    last: number,
+    limit: number,
+  ): (CheckStatusRecord & { seq: number })[] {
+    return this.#sql.chainStatuses.all(first, last, limit);
+  }
+
+  signingKeys(): SigningKeyInfo[] {
+    const rows = this.#sql.signingKeys.all();
+    return rows.map((row, i) => ({
+      fingerprint: row.fingerprint,
+      publicKey: row.public_key,
+      activatedAt: row.at,
+      retiredAt: rows[i + 1]?.at ?? null,
+      reason: row.reason,
+      seq: row.seq,
+    }));
+  }
+
+  registerSigningKey(
+    key: Pick<SigningKey, 'fingerprint' | 'publicKey'>,
+    at: Date,
+    reason: KeyReason,
+  ): boolean {
+    const when = iso(at, 'at');
+    return this.#db
+      .transaction((): boolean => {
+        const active = this.#sql.lastKey.get();
+        if (active?.fingerprint === key.fingerprint) return false;
+        const head = this.#head();
+        const row = {
+          seq: head.seq + 1,
+          at: when,
+          fingerprint: key.fingerprint,
+          public_key: key.publicKey,
+          previous_fingerprint: active?.fingerprint ?? null,
+          reason,
+          prev_hash: head.hash,
+        };
+        const hash = recordHash(signingKeyRecordOf(row));
+        this.#sql.insertKey.run(
+          row.seq,
+          row.at,
+          row.fingerprint,
+          row.public_key,
+          row.previous_fingerprint,
+          row.reason,
+          row.prev_hash,
+          hash,
+        );
+        return true;
+      })
+      .immediate();
+  }
+
+  checkpoints(): Checkpoint[] {
+    return this.#sql.checkpoints.all().map((row) => parseCheckpoint(row.body));
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  /** The last record of the chain (or the checkpoint that replaced it, or genesis): what the next record chains from. */
+  #head(): { seq: number; hash: string } {
+    let head = { seq: 0, hash: GENESIS_HASH };
+    const candidates = [this.#sql.lastCheck.get(), this.#sql.lastKey.get(), this.#lastCheckpoint()];
+    for (const c of candidates) {
+      if (c === undefined) continue;
+      const at = 'lastSeq' in c ? { seq: c.lastSeq, hash: c.lastHash } : c;
+      if (at.seq > head.seq) head = { seq: at.seq, hash: at.hash };
+    }
+    return head;
+  }
+
+  #lastCheckpoint(): Checkpoint | undefined {
+    const row = this.#sql.lastCheckpoint.get();
+    return row === undefined ? undefined : parseCheckpoint(row.body);
+  }
+
+  /** The first seq still in the chain (only asked when something is to be pruned). */
+  #firstSeq(): number {
+    return this.#sql.records.get({ first: 1, last: Number.MAX_SAFE_INTEGER, limit: 1 })!.seq;
+  }
+
+  /** `seq`, or the first record of the run it belongs to. */
+  #runStart(seq: number): number {
+    const run = this.#sql.runOf.get(seq);
+    return run === undefined ? seq : this.#sql.runSpan.get(run.run_id)!.first;
+  }
+
+  #runEnd(seq: number): number {
+    const run = this.#sql.runOf.get(seq);
+    return run === undefined ? seq : this.#sql.runSpan.get(run.run_id)!.last;
+  }
+
+  /** What record `seq` chains from: genesis, a checkpoint ending just before it, or the record before it. */
+  #anchorBefore(seq: number): ChainAnchor {
+    const before = seq - 1;
+    if (before === 0) return GENESIS_ANCHOR;
+    const checkpoint = this.#sql.checkpointEndingAt.get(before);
+    if (checkpoint !== undefined) {
+      const parsed = parseCheckpoint(checkpoint.body);
+      return { kind: 'checkpoint', seq: before, hash: parsed.lastHash, checkpoint: parsed };
+    }
+    const record = this.#sql.chainAt.get(before);
+    if (record === undefined) {
+      throw new StoreError('CORRUPT_RECORD', `the chain has no record ${before}`);
+    }
+    return { kind: 'record', seq: before, hash: record.hash };
   }
 
   /** The run's row; it must exist and still be running. */

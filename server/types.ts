@@ -9,6 +9,15 @@ import type {
 } from '../checks/types.js';
 import type { Horizons, Limits } from '../tuf/limits.js';
 import type { RoleSummary, VerifyReport } from '../tuf/verify.js';
+import type {
+  ChainAnchor,
+  Checkpoint,
+  KeyReason,
+  SealedRecord,
+  SigningKey,
+  SigningKeyInfo,
+} from './evidence.js';
+import type { CheckStatusRecord } from './evidence-summary.js';
 
 /** A control of the catalog, scoped to the audited system. */
 export interface ControlDefinition {
@@ -107,7 +116,80 @@ export interface EvidenceStore {
   /** Targets whose hashes were verified, per repository: target-integrity runs incrementally. */
   verifiedTargets(repository: string): Map<string, string>;
   saveVerifiedTargets(repository: string, targets: Map<string, string>): void;
+  /**
+   * Retention: deletes the evidence records (with their runs' control results
+   * and transitions) of the longest prefix of the chain older than `before`,
+   * whole runs only, after storing a signed checkpoint of that prefix. Returns
+   * the checkpoint, or undefined when nothing is that old. Runs themselves are
+   * kept (counters never go down).
+   */
+  prune(before: Date): Checkpoint | undefined;
   close(): void;
+}
+
+/** A period's records as a contiguous range of the chain: whole runs, from `first` to `last`. */
+export interface EvidenceRange {
+  /** What record `first` chains from. */
+  anchor: ChainAnchor;
+  /** Seq of the first record; `last + 1` when the period has none. */
+  first: number;
+  last: number;
+}
+
+/**
+ * The hash chain of the evidence store (server/evidence.ts defines the
+ * records): what exports read, and the signing keys the chain records.
+ */
+export interface EvidenceChain {
+  /**
+   * The records of [from, to): from the first record at or after `from` to the
+   * last record before `to`, widened to whole runs, and everything between
+   * (by seq). Without one, an empty range after the chain's head.
+   */
+  evidenceRange(from: Date, to: Date): EvidenceRange;
+  /** Records with first <= seq <= last, in seq order, at most `limit` of them. */
+  evidenceRecords(first: number, last: number, limit: number): SealedRecord[];
+  /** The check records' statuses only (no evidence): for the per-day CSV. */
+  checkStatuses(
+    first: number,
+    last: number,
+    limit: number,
+  ): (CheckStatusRecord & { seq: number })[];
+  /** Every key that became active, oldest first; never pruned. */
+  signingKeys(): SigningKeyInfo[];
+  /**
+   * Makes `key` the active signing key, with a `signing-key` record in the
+   * chain. Nothing happens (false) when it already is the active key.
+   */
+  registerSigningKey(
+    key: Pick<SigningKey, 'fingerprint' | 'publicKey'>,
+    at: Date,
+    reason: KeyReason,
+  ): boolean;
+  /** Checkpoints written by pruning, oldest first. */
+  checkpoints(): Checkpoint[];
+}
+
+/** The active key and the keys before it, as `GET /api/v1/evidence/public-key` answers. */
+export interface PublicKeyInfo {
+  algorithm: 'ed25519';
+  fingerprint: string;
+  publicKey: string;
+  keys: SigningKeyInfo[];
+}
+
+/** Signed exports of the evidence (server/evidence-export.ts). */
+export interface EvidenceService {
+  /** The active signing key, registered in the chain if it was not yet. */
+  publicKey(): PublicKeyInfo;
+  /**
+   * The signed bundle of [from, to), as chunks of its text. The range and the
+   * key are resolved before this returns (errors are thrown here); the records
+   * are read from the store while the chunks are consumed.
+   */
+  exportBundle(from: Date, to: Date): Iterable<string>;
+  /** Control status per UTC day over [from, to), as CSV. */
+  exportCsv(from: Date, to: Date): string;
 }
 
 /** One monitored TUF repository. */
@@ -156,6 +238,8 @@ export interface TufwatchConfig {
   controls: ControlDefinition[];
   /** Largest accepted POST /api/v1/verify body, in bytes. */
   maxUploadBytes: number;
+  /** Evidence records older than `retentionDays` are pruned (behind a signed checkpoint). Default 400. */
+  evidence: { retentionDays: number };
 }
 
 /** Runs the checks; never two runs at once. */
@@ -173,6 +257,8 @@ export interface AppDeps {
   checks: readonly CheckDefinition[];
   store: EvidenceStore;
   monitor: Monitor;
+  /** Signed exports of the evidence and the key that signs them. */
+  evidence: EvidenceService;
   /** Verifies uploaded staged metadata (file name -> bytes), off the event loop. */
   verifyStaged(files: Map<string, Uint8Array>, options: { at?: Date }): Promise<VerifyReport>;
   /** Prometheus text exposition of the current state. */

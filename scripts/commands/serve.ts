@@ -55,6 +55,13 @@ export async function serveCommand(
             'run completed',
           );
       },
+      onPruned: (checkpoint, error) => {
+        if (error !== undefined) log.error({ err: error }, 'evidence retention: pruning failed');
+        else if (checkpoint !== undefined) {
+          const { firstSeq, lastSeq, before } = checkpoint;
+          log.info({ firstSeq, lastSeq, before }, 'evidence retention: pruned behind a checkpoint');
+        }
+      },
     });
   } catch (err) {
     io.err(

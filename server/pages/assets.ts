@@ -680,6 +680,94 @@ tr.sig-short {
 .sig-short .state {
   color: var(--fail);
 }
+/* Control timelines: one cell per bucket of time, the worst status of its runs. */
+.period-form {
+  display: flex;
+  flex-wrap: wrap;
+  align-items: center;
+  gap: 0.5rem 0.75rem;
+  margin-bottom: 1rem;
+}
+.period-form input {
+  font: inherit;
+  padding: 0.3rem 0.5rem;
+  border: 1px solid var(--border);
+  border-radius: 6px;
+  background: var(--surface);
+  color: var(--text);
+}
+.period-presets,
+.period-downloads {
+  display: inline-flex;
+  gap: 0.4rem;
+}
+.timeline-row {
+  background: var(--surface);
+  border: 1px solid var(--border);
+  border-radius: var(--radius);
+  padding: 0.75rem 1rem;
+  margin-bottom: 0.75rem;
+}
+.timeline-head {
+  display: flex;
+  justify-content: space-between;
+  gap: 1rem;
+  flex-wrap: wrap;
+  margin-bottom: 0.5rem;
+}
+.timeline {
+  display: flex;
+  gap: 1px;
+  height: 1.5rem;
+}
+.tl-cell {
+  flex: 1 1 0;
+  min-width: 1px;
+  border-radius: 2px;
+  background: transparent;
+  border: 1px dashed var(--border);
+}
+.tl-pass {
+  background: var(--pass);
+  border: 0;
+}
+.tl-warn {
+  background: var(--warn);
+  border: 0;
+}
+.tl-fail {
+  background: var(--fail);
+  border: 0;
+}
+.tl-error {
+  background: var(--error);
+  border: 0;
+}
+.tl-not_applicable {
+  background: var(--na);
+  border: 0;
+}
+.timeline-axis {
+  display: flex;
+  justify-content: space-between;
+  font-size: 0.78rem;
+  color: var(--muted);
+  margin-top: 0.25rem;
+}
+.timeline-row details {
+  margin-top: 0.4rem;
+  font-size: 0.88rem;
+}
+.fingerprint {
+  font-family: var(--mono);
+  word-break: break-all;
+}
+.key-panel {
+  background: var(--surface);
+  border: 1px solid var(--border);
+  border-radius: var(--radius);
+  padding: 1rem 1.25rem;
+}
 @media (max-width: 40rem) {
   h1 {
     font-size: 1.5rem;
@@ -711,6 +799,8 @@ const state = {
   refreshTimer: null,
   followUp: null,
   runInProgress: false,
+  controls: [],
+  evidenceLoaded: false,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -838,6 +928,7 @@ function saveToken(token) {
 }
 function forgetToken() {
   state.token = null;
+  state.evidenceLoaded = false;
   const s = storage();
   if (s) {
     try {
@@ -1150,6 +1241,184 @@ function runOutcome(run) {
   return h('span', { class: 'badge badge-error small' }, [h('span', { class: 'badge-icon', 'aria-hidden': 'true' }, STATUS.error.icon), ' ' + str(run.status, 'unknown')]);
 }
 
+// --- evidence: signing key and control timelines ---
+const HOUR = 3600;
+const BUCKETS = [HOUR, 6 * HOUR, DAY, 7 * DAY];
+const MAX_CELLS = 120;
+
+function isoDay(ms) {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+function dayStart(ms) {
+  return Math.floor(ms / (DAY * 1000)) * DAY * 1000;
+}
+/** The default period: the 30 days up to the end of the day of the latest run (or today). */
+function setPeriod(days, endMs) {
+  const end = endMs === undefined ? Date.parse($('period-to').value + 'T00:00:00Z') : endMs;
+  $('period-to').value = isoDay(end);
+  $('period-from').value = isoDay(end - days * DAY * 1000);
+}
+function period() {
+  return { from: $('period-from').value, to: $('period-to').value };
+}
+function query(p) {
+  return 'from=' + encodeURIComponent(p.from) + '&to=' + encodeURIComponent(p.to);
+}
+
+function renderKey(info) {
+  const keys = arr(info.keys);
+  $('evidence-key').replaceChildren(
+    h('div', { class: 'key-panel' }, [
+      h('dl', { class: 'facts' }, [
+        h('dt', null, 'Algorithm'),
+        h('dd', null, str(info.algorithm)),
+        h('dt', null, 'Fingerprint'),
+        h('dd', { class: 'fingerprint', 'data-testid': 'key-fingerprint' }, str(info.fingerprint)),
+        h('dt', null, 'Key history'),
+        h('dd', null, keys.length + (keys.length === 1 ? ' key' : ' keys')),
+      ]),
+      h('details', { class: 'evidence' }, [
+        h('summary', null, 'Public key (PEM)'),
+        h('pre', { class: 'json', 'data-testid': 'public-key' }, h('code', null, str(info.publicKey))),
+      ]),
+      h('div', { class: 'table-wrap' }, [
+        h('table', { 'data-testid': 'key-history' }, [
+          h('thead', null, h('tr', null, ['Fingerprint', 'Active from', 'Until', 'Why'].map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'tbody',
+            null,
+            keys.map((k) =>
+              h('tr', null, [
+                h('td', { class: 'fingerprint' }, str(k.fingerprint)),
+                h('td', null, time(k.activatedAt)),
+                h('td', null, k.retiredAt ? time(k.retiredAt) : 'active'),
+                h('td', null, str(k.reason)),
+              ]),
+            ),
+          ),
+        ]),
+      ]),
+    ]),
+  );
+}
+async function loadKey() {
+  try {
+    renderKey(await get('/api/v1/evidence/public-key'));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return unauthorized();
+    $('evidence-key').replaceChildren(h('p', { class: 'notice' }, 'The signing key could not be loaded: ' + describe(err)));
+  }
+}
+
+/** Worst status of each bucket of the period; null where no run falls. */
+function buckets(history, fromMs, toMs) {
+  const spanS = (toMs - fromMs) / 1000;
+  const size = BUCKETS.find((b) => spanS / b <= MAX_CELLS) || Math.ceil(spanS / MAX_CELLS);
+  const count = Math.max(1, Math.ceil(spanS / size));
+  const cells = Array.from({ length: count }, (_, i) => ({ start: fromMs + i * size * 1000, runs: 0, status: null }));
+  for (const entry of history) {
+    const ms = Date.parse(entry.at);
+    const i = Math.floor((ms - fromMs) / (size * 1000));
+    const cell = cells[i];
+    if (!cell) continue;
+    cell.runs += 1;
+    if (cell.status === null || rank(entry.status) < rank(cell.status)) cell.status = known(entry.status) ? entry.status : 'error';
+  }
+  return { cells, size };
+}
+function timelineRow(control, body, fromMs, toMs) {
+  const id = str(control.id);
+  const history = arr(body.history);
+  const transitions = arr(body.transitions);
+  const { cells, size } = buckets(history, fromMs, toMs);
+  const passing = history.filter((e) => e.status === 'pass' || e.status === 'warn').length;
+  const share = history.length ? ((100 * passing) / history.length).toFixed(1) + '% of ' + history.length + ' runs operating' : 'No run in this period';
+  const changes = transitions.length + (transitions.length === 1 ? ' status change' : ' status changes');
+  const label = id + ': ' + share + ', ' + changes;
+  return h('article', { class: 'timeline-row', 'data-testid': 'timeline-' + id }, [
+    h('div', { class: 'timeline-head' }, [
+      h('strong', null, [h('span', { class: 'card-id' }, id), str(control.title)]),
+      h('span', { class: 'muted', 'data-testid': 'timeline-share' }, share),
+    ]),
+    h(
+      'div',
+      { class: 'timeline', role: 'img', 'aria-label': label },
+      cells.map((c) =>
+        h('span', {
+          class: 'tl-cell' + (c.status ? ' tl-' + c.status : ''),
+          'data-status': c.status || 'none',
+          title:
+            new Date(c.start).toISOString().slice(0, 16).replace('T', ' ') +
+            ' UTC, ' + span(size) + ': ' +
+            (c.status ? c.runs + ' runs, worst ' + STATUS[c.status].label : 'no run'),
+        }),
+      ),
+    ),
+    h('div', { class: 'timeline-axis' }, [h('span', null, isoDay(fromMs)), h('span', null, isoDay(toMs))]),
+    transitions.length
+      ? h('details', null, [
+          h('summary', null, changes),
+          h(
+            'ul',
+            { 'data-testid': 'transitions' },
+            transitions.map((tr) => h('li', null, [time(tr.at), ' ', str(tr.from, 'none'), ' → ', str(tr.to)])),
+          ),
+        ])
+      : null,
+  ]);
+}
+async function loadTimelines() {
+  const p = period();
+  const fromMs = Date.parse(p.from + 'T00:00:00Z');
+  const toMs = Date.parse(p.to + 'T00:00:00Z');
+  if (Number.isNaN(fromMs) || Number.isNaN(toMs) || fromMs >= toMs) {
+    $('timeline-meta').textContent = 'Choose a period whose start is before its end.';
+    return;
+  }
+  $('timeline-meta').textContent = 'Loading ' + p.from + ' to ' + p.to + '…';
+  const controls = state.controls;
+  const results = await Promise.all(
+    controls.map((c) =>
+      get('/api/v1/controls/' + encodeURIComponent(str(c.id)) + '/history?' + query(p)).then(
+        (body) => ({ c, body }),
+        (error) => ({ c, error }),
+      ),
+    ),
+  );
+  if (results.some((r) => r.error instanceof ApiError && r.error.status === 401)) return unauthorized();
+  $('timelines').replaceChildren(
+    ...results.map((r) =>
+      r.error
+        ? h('p', { class: 'notice', 'data-testid': 'timeline-' + str(r.c.id) }, str(r.c.id) + ': ' + describe(r.error))
+        : timelineRow(r.c, r.body, fromMs, toMs),
+    ),
+  );
+  $('timeline-meta').textContent = p.from + ' to ' + p.to + ' (UTC) · each cell is the worst status of its runs';
+}
+async function download(path, name) {
+  try {
+    const res = await fetch(path, { headers: { Authorization: 'Bearer ' + state.token }, cache: 'no-store', credentials: 'omit' });
+    if (!res.ok) {
+      let body = null;
+      try {
+        body = await res.json();
+      } catch (e) {
+        body = null;
+      }
+      if (res.status === 401) return unauthorized();
+      throw apiError(res.status, body);
+    }
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', { href: url, download: name });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (err) {
+    showBanner('The export could not be downloaded: ' + describe(err));
+  }
+}
+
 // --- loading ---
 async function refresh() {
   if (!state.token) return;
@@ -1197,7 +1466,18 @@ async function refresh() {
       });
       renderRepositories(roleResults);
     }
-    if (controls) renderControls(controls);
+    if (controls) {
+      renderControls(controls);
+      state.controls = arr(controls.controls);
+      // Timelines and the key load once, then when asked: months of runs are not re-read every minute.
+      if (!state.evidenceLoaded) {
+        state.evidenceLoaded = true;
+        const latest = Date.parse(controls.evaluatedAt);
+        setPeriod(30, dayStart(Number.isNaN(latest) ? Date.now() : latest) + DAY * 1000);
+        loadTimelines();
+        loadKey();
+      }
+    }
     if (checks) renderChecks(checks);
     if (runs) renderRuns(runs);
     else $('run-now').disabled = state.runInProgress;
@@ -1282,6 +1562,24 @@ function init() {
     start(value);
   });
   setInterval(tickCountdowns, 1000);
+  $('period-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadTimelines();
+  });
+  for (const button of document.querySelectorAll('[data-days]')) {
+    button.addEventListener('click', () => {
+      setPeriod(Number(button.getAttribute('data-days')));
+      loadTimelines();
+    });
+  }
+  $('download-csv').addEventListener('click', () => {
+    const p = period();
+    download('/api/v1/evidence/export.csv?' + query(p), 'tufwatch-controls-' + p.from + '-' + p.to + '.csv');
+  });
+  $('download-bundle').addEventListener('click', () => {
+    const p = period();
+    download('/api/v1/evidence/export?' + query(p), 'tufwatch-evidence-' + p.from + '-' + p.to + '.json');
+  });
 
   // The token comes in the fragment (never sent to a server, kept out of logs),
   // and leaves the address bar at once so that it is not bookmarked or shared.

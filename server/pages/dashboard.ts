@@ -56,6 +56,21 @@ export function renderDashboard(opts: { version: string }): string {
 <div class="section-head"><h2 id="runs-heading">Recent runs</h2></div>
 <div id="runs" data-testid="runs"></div>
 </section>
+<section class="section" aria-labelledby="timeline-heading">
+<div class="section-head"><h2 id="timeline-heading">Control timelines</h2><p id="timeline-meta" class="muted" data-testid="timeline-meta"></p></div>
+<form id="period-form" class="period-form" data-testid="period-form">
+<label for="period-from">From</label><input id="period-from" name="from" type="date" required>
+<label for="period-to">To (exclusive)</label><input id="period-to" name="to" type="date" required>
+<button class="button primary small" type="submit">Show</button>
+<span class="period-presets"><button class="button secondary small" type="button" data-days="7">7 days</button><button class="button secondary small" type="button" data-days="30">30 days</button><button class="button secondary small" type="button" data-days="90">90 days</button></span>
+<span class="period-downloads"><button id="download-csv" class="button secondary small" type="button" data-testid="download-csv">Download CSV</button><button id="download-bundle" class="button secondary small" type="button" data-testid="download-bundle">Download signed bundle</button></span>
+</form>
+<div id="timelines" data-testid="timelines"></div>
+</section>
+<section class="section" aria-labelledby="evidence-heading">
+<div class="section-head"><h2 id="evidence-heading">Evidence signing key</h2><p class="muted">Exports are hash-chained and signed with this Ed25519 key. Verify one offline with <code>tufwatch evidence verify FILE --public-key KEY.pem</code>.</p></div>
+<div id="evidence-key" data-testid="evidence-key"></div>
+</section>
 </div>
 </main>
 <footer class="footer"><div class="wrap">tufwatch <span data-testid="version">${opts.version}</span> \u00b7 <a href="/trust">Public trust page</a></div></footer>`;

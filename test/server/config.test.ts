@@ -8,6 +8,7 @@ import { DEFAULT_CHECK_SETTINGS } from '../../checks/types.js';
 import {
   ConfigError,
   DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_RETENTION_DAYS,
   describeSystem,
   FLEET_ROOT_PATH,
   loadConfig,
@@ -95,6 +96,8 @@ t.test('without a config file the defaults monitor Fleet', async (t) => {
   t.strictSame(config.controls, CONTROL_CATALOG);
   t.not(config.controls[0], CONTROL_CATALOG[0], 'the catalog is copied, not shared');
   t.equal(config.maxUploadBytes, DEFAULT_MAX_UPLOAD_BYTES);
+  t.strictSame(config.evidence, { retentionDays: DEFAULT_RETENTION_DAYS });
+  t.equal(DEFAULT_RETENTION_DAYS, 400, 'evidence is kept at least 400 days by default');
 });
 
 t.test('the embedded Fleet root is a byte-exact copy of the published root v6', (t) => {
@@ -162,6 +165,7 @@ t.test('a full valid config', async (t) => {
     checks: { timestampFreezeSeconds: 86_400 },
     controls: {},
     maxUploadBytes: 1024,
+    evidence: { retentionDays: 730 },
   };
   const config = await loadConfig(write(doc), {});
   const root = new Uint8Array(readFileSync(FLEET_ROOT));
@@ -205,6 +209,7 @@ t.test('a full valid config', async (t) => {
     checks: { timestampFreezeSeconds: 86_400 },
     controls: [...CONTROL_CATALOG],
     maxUploadBytes: 1024,
+    evidence: { retentionDays: 730 },
   };
   t.strictSame(config, expected);
 });
@@ -555,6 +560,22 @@ const bad: [string, unknown, string[]][] = [
     'controls.add of an existing or repeated id',
     minimal({ controls: { add: [{ ...control, id: 'TW-01' }, control, control] } }),
     ['controls.add[0].id', 'controls.add[2].id'],
+  ],
+  ['evidence not an object', minimal({ evidence: 400 }), ['evidence']],
+  [
+    'evidence with an unknown key and a zero retention',
+    minimal({ evidence: { retentionDays: 0, retention: 1 } }),
+    ['evidence.retentionDays', 'evidence.retention'],
+  ],
+  [
+    'evidence.retentionDays not an integer',
+    minimal({ evidence: { retentionDays: 400.5 } }),
+    ['evidence.retentionDays'],
+  ],
+  [
+    'evidence.retentionDays beyond a century',
+    minimal({ evidence: { retentionDays: 36_501 } }),
+    ['evidence.retentionDays'],
   ],
 ];
 

@@ -4,6 +4,7 @@ import { createAwsClients, destroyAwsClients } from '../../checks/aws/clients.js
 import { collectAws } from '../../checks/aws/collect.js';
 import { ALL_CHECKS } from '../../checks/registry.js';
 import { CheckMonitor, type MonitorDeps } from '../../server/monitor.js';
+import { generateSigningKey } from '../../server/evidence-keys.js';
 import { openStore } from '../../server/store.js';
 import type { EvidenceStore, RunDetail } from '../../server/types.js';
 import { Verifier } from '../../server/verifier.js';
@@ -11,7 +12,10 @@ import { writeRepo } from '../support/builder.js';
 import { startAwsEmulator } from '../support/aws/emulator.js';
 import { TEST_CREDENTIALS } from '../support/aws/harness.js';
 import { hardenedScenario, scenarioConfig } from '../support/aws/scenarios.js';
+import { addRuns } from '../support/evidence.js';
 import { NOW, orbitRepository, serviceConfig } from '../support/service.js';
+
+const DAY = 24 * 3600 * 1000;
 
 // One worker for the file: starting a worker under tap's TypeScript loader takes seconds.
 const verifier = new Verifier();
@@ -323,3 +327,38 @@ const AWS = {
   bucket: 'fleet-tuf-repo',
   expectedBucketOwner: '123456789012',
 };
+
+t.test('retention: after a completed run, at most once a day, and reported', async (t) => {
+  const key = generateSigningKey().key;
+  const store = openStore(':memory:', { signer: () => key });
+  // Evidence from 500 days ago: older than the default 400 days of retention.
+  addRuns(store, new Date(NOW.getTime() - 500 * DAY), 3);
+  const reports: unknown[] = [];
+  const m = monitorFor({
+    store,
+    onPruned: (checkpoint, error) => reports.push(checkpoint ?? error),
+  });
+  t.teardown(m.close);
+  await runOnce(m.monitor);
+  t.match(reports, [{ kind: 'checkpoint', firstSeq: 1, keyFingerprint: key.fingerprint }]);
+  t.equal(store.checkpoints().length, 1);
+  await runOnce(m.monitor);
+  t.equal(reports.length, 1, 'not again the same day');
+  m.advance(DAY);
+  await runOnce(m.monitor);
+  t.strictSame(reports.slice(1), [undefined], 'a day later: nothing left to prune');
+
+  // Without a signing key the prune fails; the run does not.
+  const unsigned = openStore(':memory:');
+  addRuns(unsigned, new Date(NOW.getTime() - 500 * DAY), 1);
+  const failures: unknown[] = [];
+  const n = monitorFor({ store: unsigned, onPruned: (_c, error) => failures.push(error) });
+  t.teardown(n.close);
+  t.equal((await runOnce(n.monitor)).status, 'completed');
+  t.match(failures, [{ code: 'SIGNER_REQUIRED' }]);
+  const quiet = openStore(':memory:');
+  addRuns(quiet, new Date(NOW.getTime() - 500 * DAY), 1);
+  const q = monitorFor({ store: quiet });
+  t.teardown(q.close);
+  t.equal((await runOnce(q.monitor)).status, 'completed', 'no listener: nothing thrown');
+});

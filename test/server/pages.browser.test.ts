@@ -285,6 +285,9 @@ if (!existsSync(CHROMIUM)) {
       await page.getByTestId('control-TW-02').waitFor();
       t.equal(page.url(), `${server.url}/`, 'fragment removed from the address bar');
       t.equal(await storedToken(page), TOKEN);
+      // The timelines and the signing key load once the controls are known.
+      await page.getByTestId('timeline-TW-02').waitFor();
+      await page.getByTestId('key-fingerprint').waitFor();
       const api = server.requests.slice(first).filter((r) => r.path.startsWith('/api/'));
       t.same(
         new Set(api.map((r) => r.path)),
@@ -296,6 +299,11 @@ if (!existsSync(CHROMIUM)) {
           '/api/v1/repositories/fleet/roles',
           '/api/v1/repositories/staging/roles',
           '/api/v1/repositories/mirror/roles',
+          // The 30 days up to the end of the latest run's day (2031-03-01).
+          ...deps.config.controls.map(
+            (c) => `/api/v1/controls/${c.id}/history?from=2031-01-31&to=2031-03-02`,
+          ),
+          '/api/v1/evidence/public-key',
         ]),
       );
       t.ok(
@@ -416,6 +424,97 @@ if (!existsSync(CHROMIUM)) {
 
       t.same(problems, [], 'no CSP violation, no page error');
     });
+
+    t.test(
+      'dashboard: control timelines over a chosen period, the signing key, exports',
+      async (t) => {
+        const { page, problems } = await openPage(t);
+        await page.goto(`${server.url}/#token=${TOKEN}`);
+        const tw02 = page.getByTestId('timeline-TW-02');
+        await tw02.waitFor();
+        t.equal(await page.locator('#period-from').inputValue(), '2031-01-31');
+        t.equal(await page.locator('#period-to').inputValue(), '2031-03-02');
+        t.match(await page.getByTestId('timeline-meta').innerText(), /2031-01-31 to 2031-03-02/);
+        // 30 days in cells of 6 hours; the runs of 2031-02-28 12:00 and 2031-03-01 12:00 show
+        // (with the run the previous test started, when it ran first).
+        const cells = tw02.locator('.tl-cell');
+        t.equal(await cells.count(), 120);
+        const marked = await Promise.all(
+          (await tw02.locator('.tl-cell:not([data-status=none])').all()).map((c) =>
+            c.getAttribute('data-status'),
+          ),
+        );
+        t.same(marked, ['pass', 'fail'], 'the worst status of each cell');
+        const history = deps.store.controlHistory(
+          'TW-02',
+          new Date('2031-01-31T00:00:00Z'),
+          new Date('2031-03-02T00:00:00Z'),
+        );
+        const operating = history.filter((h) => h.status === 'pass' || h.status === 'warn').length;
+        const share = `${((100 * operating) / history.length).toFixed(1)}% of ${history.length} runs operating`;
+        t.equal(await tw02.getByTestId('timeline-share').innerText(), share);
+        t.match(
+          await tw02.locator('.timeline').getAttribute('aria-label'),
+          new RegExp(`^TW-02: ${share.replace('.', '\\.')}, \\d+ status changes$`),
+        );
+        t.match(
+          await tw02.locator('.tl-cell[data-status=fail]').getAttribute('title'),
+          /^2031-03-01 12:00 UTC, 6h 00m 00s: \d runs, worst Failing$/,
+        );
+        await tw02.locator('details summary').click();
+        t.match(await tw02.getByTestId('transitions').innerText(), /pass \u2192 fail/);
+
+        await page
+          .locator('section', { has: page.locator('#timeline-heading') })
+          .screenshot({ path: '/tmp/tufwatch-timelines.png' });
+
+        // A shorter period: 7 days up to the same end.
+        const before = server.requests.length;
+        await page.getByRole('button', { name: '7 days' }).click();
+        await page.getByTestId('timeline-meta').getByText('2031-02-23 to 2031-03-02').waitFor();
+        t.ok(
+          server.requests
+            .slice(before)
+            .some((r) => r.path === '/api/v1/controls/TW-01/history?from=2031-02-23&to=2031-03-02'),
+        );
+        t.equal(await tw02.locator('.tl-cell').count(), 28, '7 days in cells of 6 hours');
+        // A period that ends before it starts is not asked for.
+        await page.locator('#period-from').fill('2031-03-05');
+        await page.getByRole('button', { name: 'Show' }).click();
+        await page
+          .getByTestId('timeline-meta')
+          .getByText(/start is before its end/)
+          .waitFor();
+
+        // The signing key: fingerprint, PEM, history.
+        const key = deps.evidence.publicKey();
+        t.equal(await page.getByTestId('key-fingerprint').textContent(), key.fingerprint);
+        t.equal(await page.getByTestId('public-key').textContent(), key.publicKey);
+        t.equal(await page.getByTestId('key-history').locator('tbody tr').count(), 1);
+        await page
+          .locator('section', { has: page.locator('#evidence-heading') })
+          .screenshot({ path: '/tmp/tufwatch-evidence-key.png' });
+
+        // Exports of the chosen period, downloaded with the token.
+        await page.getByRole('button', { name: '30 days' }).click();
+        await page.getByTestId('timeline-meta').getByText('2031-01-31 to 2031-03-02').waitFor();
+        const [csv] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByTestId('download-csv').click(),
+        ]);
+        t.equal(csv.suggestedFilename(), 'tufwatch-controls-2031-01-31-2031-03-02.csv');
+        const [bundle] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByTestId('download-bundle').click(),
+        ]);
+        t.equal(bundle.suggestedFilename(), 'tufwatch-evidence-2031-01-31-2031-03-02.json');
+        t.match(deps.evidence.exports.slice(-2), [
+          { kind: 'csv', from: '2031-01-31T00:00:00.000Z', to: '2031-03-02T00:00:00.000Z' },
+          { kind: 'bundle', from: '2031-01-31T00:00:00.000Z' },
+        ]);
+        t.same(problems, [], 'no CSP violation, no page error');
+      },
+    );
 
     t.test('dashboard: a refused token shows the form, and the form signs in', async (t) => {
       const { page, problems } = await openPage(t);

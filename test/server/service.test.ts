@@ -1,5 +1,10 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import { SIGNING_KEY_FILE } from '../../server/evidence-keys.js';
 import { createService, VERSION } from '../../server/service.js';
+import { openStore } from '../../server/store.js';
+import { addRuns } from '../support/evidence.js';
 import { writeRepo } from '../support/builder.js';
 import { NOW, orbitRepository, serviceConfig } from '../support/service.js';
 
@@ -64,3 +69,66 @@ t.test('the default clock is the wall clock', (t) => {
   t.ok(Math.abs(service.deps.now().getTime() - Date.now()) < 60_000);
   t.end();
 });
+
+t.test(
+  'the evidence key is created next to the database on first start, and recorded',
+  async (t) => {
+    const dir = t.testdir();
+    const config = serviceConfig([], { storage: { path: join(dir, 'data', 'tufwatch.db') } });
+    const first = createService(config, { now: () => NOW });
+    const keyPath = join(dir, 'data', SIGNING_KEY_FILE);
+    t.equal(statSync(keyPath).mode & 0o777, 0o600);
+    const info = first.deps.evidence.publicKey();
+    t.match(info.keys, [{ reason: 'created', activatedAt: NOW.toISOString(), retiredAt: null }]);
+    t.equal(first.keys.path, keyPath);
+    await first.close(0);
+
+    // The next start reads the same key, and records nothing new.
+    const second = createService(config, { now: () => NOW });
+    t.teardown(() => second.close(0));
+    t.strictSame(second.deps.evidence.publicKey(), info);
+    t.equal(second.store.signingKeys().length, 1);
+  },
+);
+
+t.test('an in-memory store gets a key for the life of the service', (t) => {
+  const service = createService(serviceConfig([]), { now: () => NOW });
+  t.teardown(() => service.close(0));
+  t.equal(service.keys.path, undefined);
+  t.match(service.deps.evidence.publicKey().keys, [{ reason: 'created' }]);
+  const bundle = [...service.deps.evidence.exportBundle(new Date(0), NOW)].join('');
+  t.match(bundle, /^\{"format":"tufwatch-evidence-bundle"/);
+  t.match(service.deps.evidence.exportCsv(new Date(NOW.getTime() - 86_400_000), NOW), /^date,/);
+  t.end();
+});
+
+t.test('a key that cannot be used stops the start, and the store is closed', (t) => {
+  const dir = t.testdir();
+  const config = serviceConfig([], { storage: { path: join(dir, 'tufwatch.db') } });
+  writeFileSync(join(dir, SIGNING_KEY_FILE), 'not a key', { mode: 0o600 });
+  t.throws(() => createService(config, { now: () => NOW }), { code: 'KEY_INVALID' });
+  // Closed: the file can be opened and migrated again at once.
+  const again = openStore(join(dir, 'tufwatch.db'));
+  again.close();
+  t.end();
+});
+
+t.test(
+  'retention prunes old evidence behind a checkpoint signed by the instance key',
+  async (t) => {
+    const path = join(t.testdir(), 'tufwatch.db');
+    // A store with a run from 500 days ago, older than the default retention.
+    const old = openStore(path);
+    addRuns(old, new Date(NOW.getTime() - 500 * 86_400_000), 1);
+    old.close();
+    const seen: unknown[] = [];
+    const service = createService(serviceConfig([], { storage: { path } }), {
+      now: () => NOW,
+      onPruned: (checkpoint, error) => seen.push(checkpoint ?? error),
+    });
+    t.teardown(() => service.close(0));
+    await service.monitor.start('api')?.done;
+    const key = service.deps.evidence.publicKey();
+    t.match(seen, [{ kind: 'checkpoint', firstSeq: 1, keyFingerprint: key.fingerprint }]);
+  },
+);

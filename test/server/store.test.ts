@@ -14,7 +14,22 @@ import {
   type StoreErrorCode,
   type StoredRunRecord,
 } from '../../server/store.js';
-import type { ControlResult, EvidenceStore, TrustedRoles } from '../../server/types.js';
+import {
+  canonicalJson,
+  checkpointDigest,
+  GENESIS_HASH,
+  parsePublicKey,
+  recordHash,
+  verifySignature,
+  type SealedRecord,
+} from '../../server/evidence.js';
+import { generateSigningKey } from '../../server/evidence-keys.js';
+import type {
+  ControlResult,
+  EvidenceChain,
+  EvidenceStore,
+  TrustedRoles,
+} from '../../server/types.js';
 
 const T0 = Date.parse('2031-01-01T00:00:00.000Z');
 /** `minutes` after 2031-01-01T00:00:00Z. */
@@ -770,5 +785,403 @@ t.test('crash safety: SIGKILL mid-loop loses no committed run', (t) => {
     t.strictSame(store.runCounts(), { pass: 0, fail: 5, error: 1 });
     t.end();
   });
+  t.end();
+});
+
+// --- The hash chain (migration 2) --------------------------------------------
+
+/** A store with a signing key for its checkpoints, its clock at `minutes`. */
+function chainStore(t: Test, path = ':memory:') {
+  const key = generateSigningKey().key;
+  const clock = { minutes: 0 };
+  const store = openStore(path, {
+    synchronous: 'NORMAL',
+    now: () => at(clock.minutes),
+    signer: () => key,
+  });
+  t.teardown(() => store.close());
+  return { store, key, clock };
+}
+
+/** Every record of the chain that is still stored, in order. */
+function allRecords(store: EvidenceChain): SealedRecord[] {
+  const range = store.evidenceRange(at(-1_000_000), at(1_000_000));
+  return store.evidenceRecords(range.first, range.last, 1_000_000);
+}
+
+t.test('completeRun seals every result into one hash chain, in order', (t) => {
+  const { store } = chainStore(t);
+  completeWith(store, 0, { a: 'pass', b: 'fail' });
+  completeWith(store, 10, { a: 'warn', b: 'fail' });
+  const records = allRecords(store);
+  t.strictSame(
+    records.map((r) => r.seq),
+    [1, 2, 3, 4],
+  );
+  let prev = GENESIS_HASH;
+  for (const record of records) {
+    const { hash, ...body } = record;
+    t.equal(record.prevHash, prev, `record ${record.seq} chains from the one before`);
+    t.equal(hash, recordHash(body), `record ${record.seq} hash`);
+    prev = hash;
+  }
+  t.strictSame(records[2], {
+    v: 1,
+    kind: 'check',
+    seq: 3,
+    runId: 2,
+    checkId: 'a',
+    status: 'warn',
+    message: 'a is warn',
+    evidence: { id: 'a' },
+    evaluatedAt: iso(10.5),
+    prevHash: records[1]!.hash,
+    hash: records[2]!.hash,
+  });
+  t.strictSame(store.checkStatuses(1, 4, 3), [
+    { seq: 1, runId: 1, checkId: 'a', status: 'pass', evaluatedAt: iso(0.5) },
+    { seq: 2, runId: 1, checkId: 'b', status: 'fail', evaluatedAt: iso(0.5) },
+    { seq: 3, runId: 2, checkId: 'a', status: 'warn', evaluatedAt: iso(10.5) },
+  ]);
+  t.strictSame(
+    store.evidenceRecords(2, 3, 10).map((r) => r.seq),
+    [2, 3],
+    'a slice',
+  );
+  t.strictSame(
+    store.evidenceRecords(1, 4, 1).map((r) => r.seq),
+    [1],
+    'a page',
+  );
+  t.end();
+});
+
+t.test('a result with a lone surrogate is stored and hashed as well-formed text', (t) => {
+  const { store } = chainStore(t);
+  const run = store.startRun('schedule', at(0));
+  const result = {
+    ...check('odd\ud800', 'pass', 0, { path: 'targets/\udc00' }),
+    message: 'm\ud800',
+  };
+  const detail = store.completeRun(run.id, at(1), [result], []);
+  t.equal(detail.checks[0]?.id, 'odd\ufffd');
+  t.equal(detail.checks[0]?.message, 'm\ufffd');
+  const [record] = allRecords(store);
+  t.match(record, {
+    checkId: 'odd\ufffd',
+    message: 'm\ufffd',
+    evidence: { path: 'targets/\ufffd' },
+  });
+  t.end();
+});
+
+t.test('signing keys: each activation is a record; the history is kept', (t) => {
+  const { store } = chainStore(t);
+  const first = generateSigningKey().key;
+  const second = generateSigningKey().key;
+  t.strictSame(store.signingKeys(), []);
+  t.equal(store.registerSigningKey(first, at(0), 'created'), true);
+  t.equal(store.registerSigningKey(first, at(1), 'adopted'), false, 'already active: nothing');
+  completeWith(store, 2, { a: 'pass' });
+  t.equal(store.registerSigningKey(second, at(5), 'rotated'), true);
+  t.equal(store.registerSigningKey(first, at(6), 'adopted'), true, 'an earlier key, back again');
+  t.strictSame(store.signingKeys(), [
+    {
+      fingerprint: first.fingerprint,
+      publicKey: first.publicKey,
+      activatedAt: iso(0),
+      retiredAt: iso(5),
+      reason: 'created',
+      seq: 1,
+    },
+    {
+      fingerprint: second.fingerprint,
+      publicKey: second.publicKey,
+      activatedAt: iso(5),
+      retiredAt: iso(6),
+      reason: 'rotated',
+      seq: 3,
+    },
+    {
+      fingerprint: first.fingerprint,
+      publicKey: first.publicKey,
+      activatedAt: iso(6),
+      retiredAt: null,
+      reason: 'adopted',
+      seq: 4,
+    },
+  ]);
+  const records = allRecords(store);
+  t.strictSame(
+    records.map((r) => r.kind),
+    ['signing-key', 'check', 'signing-key', 'signing-key'],
+  );
+  t.match(records[2], {
+    kind: 'signing-key',
+    at: iso(5),
+    fingerprint: second.fingerprint,
+    previousFingerprint: first.fingerprint,
+    reason: 'rotated',
+    prevHash: records[1]!.hash,
+  });
+  const { hash, ...body } = records[2]!;
+  t.equal(hash, recordHash(body));
+  t.end();
+});
+
+t.test(
+  'evidenceRange: whole runs from the first record at or after from to the last before to',
+  (t) => {
+    const { store } = chainStore(t);
+    t.strictSame(store.evidenceRange(at(0), at(10)), {
+      anchor: { kind: 'genesis', seq: 0, hash: GENESIS_HASH },
+      first: 1,
+      last: 0,
+    });
+    // Checks of the run at 10 are evaluated at 10.25 and 10.75.
+    for (const minutes of [0, 10, 20]) {
+      const run = store.startRun('schedule', at(minutes));
+      const checks = [check('a', 'pass', minutes + 0.25), check('b', 'pass', minutes + 0.75)];
+      store.completeRun(run.id, at(minutes + 1), checks, controlsOf(checks));
+    }
+    const records = allRecords(store);
+    t.strictSame(store.evidenceRange(at(0), at(100)), {
+      anchor: { kind: 'genesis', seq: 0, hash: GENESIS_HASH },
+      first: 1,
+      last: 6,
+    });
+    // From inside the second run: the whole run is in.
+    t.strictSame(store.evidenceRange(at(10.5), at(20)), {
+      anchor: { kind: 'record', seq: 2, hash: records[1]!.hash },
+      first: 3,
+      last: 4,
+    });
+    // To inside the second run: the whole run is in.
+    t.strictSame(store.evidenceRange(at(5), at(10.5)), {
+      anchor: { kind: 'record', seq: 2, hash: records[1]!.hash },
+      first: 3,
+      last: 4,
+    });
+    // Nothing in the period: an empty range after the head.
+    for (const [from, to] of [
+      [30, 40],
+      [1, 2],
+    ] as const) {
+      t.strictSame(store.evidenceRange(at(from), at(to)), {
+        anchor: { kind: 'record', seq: 6, hash: records[5]!.hash },
+        first: 7,
+        last: 6,
+      });
+    }
+    t.throws(() => store.evidenceRange(new Date(NaN), at(1)), storeError('INVALID_ARGUMENT'));
+    t.end();
+  },
+);
+
+t.test('prune: a signed checkpoint of the prefix, then the chain continues from it', (t) => {
+  const { store, key, clock } = chainStore(t);
+  store.registerSigningKey(key, at(0), 'created');
+  for (const minutes of [10, 20, 30, 40]) completeWith(store, minutes, { a: 'pass', b: 'fail' });
+  const before = allRecords(store);
+  clock.minutes = 1000;
+  t.equal(store.prune(at(-5)), undefined, 'nothing older than the cutoff');
+  t.strictSame(store.checkpoints(), []);
+
+  // The cutoff falls inside the run at 20 (evaluated at 20.5): that run is kept whole.
+  const checkpoint = store.prune(at(20.6));
+  t.ok(checkpoint);
+  const { signature, ...body } = checkpoint!;
+  t.strictSame(body, {
+    v: 1,
+    kind: 'checkpoint',
+    firstSeq: 1,
+    lastSeq: 5,
+    lastHash: before[4]!.hash,
+    count: 5,
+    from: iso(0),
+    to: iso(20.5),
+    before: iso(20.6),
+    createdAt: iso(1000),
+    previous: null,
+    keyFingerprint: key.fingerprint,
+  });
+  t.ok(verifySignature(parsePublicKey(key.publicKey)!, canonicalJson(body), signature));
+  t.strictSame(store.checkpoints(), [checkpoint]);
+  t.strictSame(
+    allRecords(store).map((r) => r.seq),
+    [6, 7, 8, 9],
+    'the pruned records are gone',
+  );
+  t.strictSame(store.run(1)?.checks, [], 'the run is kept, its results are pruned');
+  t.strictSame(store.run(1)?.controls, []);
+  t.equal(store.run(2)?.status, 'completed');
+  t.strictSame(store.transitions('check', 'a', at(0), at(100)), []);
+  t.strictSame(store.runCounts(), { pass: 0, fail: 4, error: 0 }, 'counters never go down');
+  t.strictSame(store.signingKeys().length, 1, 'the key history is never pruned');
+  t.strictSame(store.evidenceRange(at(0), at(100)), {
+    anchor: { kind: 'checkpoint', seq: 5, hash: before[4]!.hash, checkpoint },
+    first: 6,
+    last: 9,
+  });
+
+  // Everything else, in a second checkpoint that names the first.
+  const second = store.prune(at(1000));
+  t.match(second, { firstSeq: 6, lastSeq: 9, count: 4, lastHash: before[8]!.hash });
+  t.equal(second?.previous, checkpointDigest(checkpoint!));
+  t.strictSame(allRecords(store), []);
+  t.equal(store.prune(at(1000)), undefined, 'nothing left');
+  // The next run chains from the checkpoint.
+  completeWith(store, 1001, { a: 'pass' });
+  const [next] = allRecords(store);
+  t.match(next, { seq: 10, prevHash: before[8]!.hash });
+  t.strictSame(store.evidenceRange(at(0), at(2000)).anchor, {
+    kind: 'checkpoint',
+    seq: 9,
+    hash: before[8]!.hash,
+    checkpoint: second,
+  });
+  t.end();
+});
+
+t.test('prune signs with the current key, recorded in the history first', (t) => {
+  const first = generateSigningKey().key;
+  const second = generateSigningKey().key;
+  let current = first;
+  const store = openStore(':memory:', { now: () => at(100), signer: () => current });
+  t.teardown(() => store.close());
+  store.registerSigningKey(first, at(0), 'created');
+  completeWith(store, 1, { a: 'pass' });
+  current = second;
+  const checkpoint = store.prune(at(50));
+  t.equal(checkpoint?.keyFingerprint, second.fingerprint);
+  t.strictSame(
+    store.signingKeys().map((k) => [k.fingerprint, k.reason]),
+    [
+      [first.fingerprint, 'created'],
+      [second.fingerprint, 'adopted'],
+    ],
+  );
+  t.end();
+});
+
+t.test('prune needs a signer only when there is something to prune', (t) => {
+  const store = openStore(':memory:');
+  t.teardown(() => store.close());
+  t.equal(store.prune(at(100)), undefined);
+  completeWith(store, 0, { a: 'pass' });
+  t.throws(() => store.prune(at(100)), storeError('SIGNER_REQUIRED'));
+  t.strictSame(allRecords(store).length, 1, 'nothing was pruned');
+  t.end();
+});
+
+t.test('the append-only triggers allow exactly the pruning path', (t) => {
+  const path = join(t.testdir(), 'evidence.db');
+  const { store, key } = chainStore(t, path);
+  store.registerSigningKey(key, at(0), 'created');
+  completeWith(store, 10, { a: 'fail' });
+  completeWith(store, 20, { a: 'pass' });
+  const records = allRecords(store);
+  const db = raw(t, path);
+  const hash = 'e'.repeat(64);
+  const refused = [
+    'DELETE FROM check_results',
+    'DELETE FROM control_results',
+    'DELETE FROM transitions',
+    'DELETE FROM signing_keys',
+    "UPDATE check_results SET hash = '" + hash + "'",
+    "UPDATE signing_keys SET reason = 'rotated'",
+    // Unsealed, or not after the head of the chain.
+    `INSERT INTO check_results (seq, run_id, check_id, status, message, evidence, evaluated_at, duration_ms)
+     VALUES (100, 2, 'late', 'pass', '', '{}', '${iso(0)}', 0)`,
+    `INSERT INTO signing_keys (seq, at, fingerprint, public_key, reason, prev_hash, hash)
+     VALUES (2, '${iso(0)}', 'f', 'k', 'adopted', '${hash}', '${hash}')`,
+    // A checkpoint that does not match the chain cannot authorize a deletion.
+    `INSERT INTO evidence_checkpoints (first_seq, last_seq, last_hash, body)
+     VALUES (1, 2, '${hash}', '{}')`,
+    `INSERT INTO evidence_checkpoints (first_seq, last_seq, last_hash, body)
+     VALUES (1, 99, '${hash}', '{}')`,
+  ];
+  for (const sql of refused) t.throws(() => db.exec(sql), { code: /^SQLITE_CONSTRAINT/ }, sql);
+
+  const checkpoint = store.prune(at(15));
+  t.equal(checkpoint?.lastSeq, 2);
+  t.strictSame(
+    allRecords(store).map((r) => r.seq),
+    [3],
+  );
+  // Behind the checkpoint, still no update; past it, still no delete.
+  t.throws(() => db.exec('DELETE FROM check_results'), { code: /^SQLITE_CONSTRAINT/ });
+  t.throws(() => db.exec('DELETE FROM evidence_checkpoints'), { code: /^SQLITE_CONSTRAINT/ });
+  t.throws(() => db.exec("UPDATE evidence_checkpoints SET body = '{}'"), {
+    code: /^SQLITE_CONSTRAINT/,
+  });
+  // A result of a running run must still be sealed and come after the head (and the checkpoint).
+  const running = store.startRun('schedule', at(30));
+  const insert = (seq: number, sealed: string) =>
+    `INSERT INTO check_results (seq, run_id, check_id, status, message, evidence, evaluated_at,
+       duration_ms, prev_hash, hash)
+     VALUES (${seq}, ${running.id}, 'x${seq}', 'pass', '', '{}', '${iso(30)}', 0, ${sealed})`;
+  for (const sql of [
+    insert(4, 'NULL, NULL'),
+    insert(4, `'${hash}', 'short'`),
+    insert(1, `'${hash}', '${hash}'`),
+    insert(2, `'${hash}', '${hash}'`),
+  ]) {
+    t.throws(() => db.exec(sql), { code: /^SQLITE_CONSTRAINT/ }, sql);
+  }
+  // A checkpoint must continue the previous one.
+  t.throws(
+    () =>
+      db.exec(`INSERT INTO evidence_checkpoints (first_seq, last_seq, last_hash, body)
+               VALUES (1, 3, '${records[2]!.hash}', '{}')`),
+    { code: /^SQLITE_CONSTRAINT/ },
+  );
+  t.end();
+});
+
+t.test('migration 2 hashes the results stored before the chain, in order', (t) => {
+  const path = join(t.testdir(), 'v1.db');
+  const db = new Database(path);
+  migrate(db, MIGRATIONS.slice(0, 1));
+  // What tufwatch with schema 1 wrote.
+  db.exec(`
+    INSERT INTO runs (started_at, status, "trigger") VALUES ('${iso(0)}', 'running', 'schedule');
+    INSERT INTO check_results (run_id, check_id, status, message, evidence, evaluated_at, duration_ms)
+    VALUES (1, 'a', 'pass', 'a ok', '{"z":1,"a":"\\ud800"}', '${iso(0.5)}', 1),
+           (1, 'b', 'fail', 'b bad', '{}', '${iso(0.5)}', 1);
+    UPDATE runs SET status = 'completed', result = 'fail', finished_at = '${iso(1)}', duration_ms = 60000;
+  `);
+  db.close();
+  const { store } = chainStore(t, path);
+  t.equal(raw(t, path).pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  const records = allRecords(store);
+  t.equal(records.length, 2);
+  t.equal(records[0]?.prevHash, GENESIS_HASH);
+  t.equal(records[1]?.prevHash, records[0]?.hash);
+  for (const { hash, ...body } of records) t.equal(hash, recordHash(body));
+  t.strictSame(records[0]?.kind === 'check' && records[0].evidence, { z: 1, a: '\ufffd' });
+  // New runs continue the chain.
+  completeWith(store, 10, { a: 'pass' });
+  t.match(allRecords(store)[2], { seq: 3, prevHash: records[1]!.hash });
+  t.end();
+});
+
+t.test('a stored record that is no longer what tufwatch wrote is reported', (t) => {
+  const path = join(t.testdir(), 'evidence.db');
+  const { store } = chainStore(t, path);
+  completeWith(store, 0, { a: 'pass' });
+  completeWith(store, 10, { a: 'pass' });
+  completeWith(store, 20, { a: 'pass' });
+  const db = raw(t, path);
+  // An attacker with the file drops the triggers.
+  db.exec('DROP TRIGGER check_results_no_update; DROP TRIGGER check_results_pruned_only;');
+  db.exec(`UPDATE check_results SET evidence = '[1]' WHERE seq = 1`);
+  t.throws(() => store.evidenceRecords(1, 1, 1), storeError('CORRUPT_RECORD'));
+  db.pragma('ignore_check_constraints = ON');
+  db.exec(`UPDATE check_results SET evidence = 'not json' WHERE seq = 1`);
+  t.throws(() => store.evidenceRecords(1, 1, 1), storeError('CORRUPT_RECORD'));
+  // A record deleted in the middle: the chain has a hole before the next one.
+  db.exec('DELETE FROM check_results WHERE seq = 2');
+  t.throws(() => store.evidenceRange(at(15), at(100)), storeError('CORRUPT_RECORD'));
   t.end();
 });

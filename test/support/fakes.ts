@@ -14,15 +14,18 @@ import {
   type CheckStatus,
 } from '../../checks/types.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
+import { generateSigningKey } from '../../server/evidence-keys.js';
 import type {
   AppDeps,
   ControlResult,
+  EvidenceService,
   EvidenceStore,
   Monitor,
   RunDetail,
   RunRecord,
   RunTrigger,
   StatusTransition,
+  PublicKeyInfo,
   TrustedRoles,
   TufwatchConfig,
 } from '../../server/types.js';
@@ -196,6 +199,11 @@ export class MemoryEvidenceStore implements EvidenceStore {
     this.#verified.set(repository, new Map(targets));
   }
 
+  /** The fake keeps everything: retention is the real store's (test/server/store.test.ts). */
+  prune(_before: Date): undefined {
+    return undefined;
+  }
+
   close(): void {
     this.closed = true;
   }
@@ -321,6 +329,45 @@ export const FAKE_CHECKS: readonly CheckDefinition[] = [
     evaluate: () => ({ status: 'pass' as const, message: 'ok', evidence: {} }),
   }));
 
+/**
+ * Evidence exports as the routes see them: a real signing key, and exports
+ * that record what was asked. The real service over the real store is tested
+ * in test/server/evidence-export.test.ts and test/server/routes/evidence.test.ts.
+ */
+export class FakeEvidence implements EvidenceService {
+  static readonly KEY = generateSigningKey().key;
+  readonly exports: { kind: 'bundle' | 'csv'; from: string; to: string }[] = [];
+
+  publicKey(): PublicKeyInfo {
+    const { fingerprint, publicKey } = FakeEvidence.KEY;
+    return {
+      algorithm: 'ed25519',
+      fingerprint,
+      publicKey,
+      keys: [
+        {
+          fingerprint,
+          publicKey,
+          activatedAt: at(-30 * DAY_MS).toISOString(),
+          retiredAt: null,
+          reason: 'created',
+          seq: 1,
+        },
+      ],
+    };
+  }
+
+  exportBundle(from: Date, to: Date): Iterable<string> {
+    this.exports.push({ kind: 'bundle', from: from.toISOString(), to: to.toISOString() });
+    return ['{"format":"fake",', '"records":[]}\n'];
+  }
+
+  exportCsv(from: Date, to: Date): string {
+    this.exports.push({ kind: 'csv', from: from.toISOString(), to: to.toISOString() });
+    return 'date,control\r\n';
+  }
+}
+
 export const TOKEN = 'tw_test_0123456789abcdef0123456789abcdef';
 export const OTHER_TOKEN = 'tw_test_fedcba9876543210fedcba9876543210';
 
@@ -368,6 +415,7 @@ export function fakeConfig(options: FakeConfigOptions = {}): TufwatchConfig {
     checks: { ...DEFAULT_CHECK_SETTINGS },
     controls: [...CONTROL_CATALOG],
     maxUploadBytes: options.maxUploadBytes ?? 64 * 1024,
+    evidence: { retentionDays: 400 },
   };
 }
 
@@ -382,6 +430,7 @@ export const EMPTY_REPORT: VerifyReport = {
 export interface FakeDeps extends AppDeps {
   store: MemoryEvidenceStore;
   monitor: FakeMonitor;
+  evidence: FakeEvidence;
   /** Every call of verifyStaged. */
   verifyCalls: { files: Map<string, Uint8Array>; at: Date | undefined }[];
 }
@@ -401,6 +450,7 @@ export function fakeDeps(
     checks: FAKE_CHECKS,
     store,
     monitor: new FakeMonitor(store),
+    evidence: new FakeEvidence(),
     verifyCalls,
     verifyStaged: (files, opts) => {
       verifyCalls.push({ files, at: opts.at });

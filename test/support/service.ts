@@ -59,6 +59,7 @@ export function serviceConfig(
     checks: { ...DEFAULT_CHECK_SETTINGS },
     controls: [...CONTROL_CATALOG],
     maxUploadBytes: 1_000_000,
+    evidence: { retentionDays: 400 },
     ...overrides,
   };
 }

@@ -106,6 +106,28 @@ t.test('a failed run is logged, not fatal', async (t) => {
   t.equal(await serving, 0);
 });
 
+t.test('what retention pruned, or why it could not, is logged', async (t) => {
+  const repo = orbitRepository();
+  const signals = new EventEmitter();
+  const io = fakeIo();
+  const serving = serveCommand(
+    ['--config', configFile(repo.dir)],
+    io,
+    signals,
+    (config, options) => {
+      const service = createService(config, options);
+      const checkpoint = { firstSeq: 1, lastSeq: 9, before: '2029-01-01T00:00:00.000Z' };
+      options?.onPruned?.(checkpoint as Parameters<NonNullable<typeof options.onPruned>>[0]);
+      options?.onPruned?.(undefined);
+      options?.onPruned?.(undefined, new Error('no signing key'));
+      return service;
+    },
+  );
+  await waitFor(io, /listening on/);
+  signals.emit('SIGINT', 'SIGINT');
+  t.equal(await serving, 0);
+});
+
 t.test('serves, runs at startup, and stops cleanly on SIGTERM', async (t) => {
   const repo = orbitRepository();
   const signals = new EventEmitter();
