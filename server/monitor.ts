@@ -149,28 +149,22 @@ export class CheckMonitor implements Monitor {
     const collect = this.#deps.collectAws ?? collectAws;
     const timeoutMs = config.schedule.checkTimeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        collect(aws, { now: at }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer within ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-        }),
-      ]);
-    } catch (err) {
-      return {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const snapshot = await Promise.race([collect(aws, { now: at }), timeout]).then(
+      (collected) => collected,
+      (err: unknown): AwsSnapshot => ({
         collectedAt: at.toISOString(),
         accountId: aws.accountId,
         region: aws.region,
         bucket: aws.bucket,
         expectedBucketOwner: aws.expectedBucketOwner,
         failure: { code: 'CollectionFailed', message: messageOf(err) },
-      };
-    } finally {
-      clearTimeout(timer);
-    }
+      }),
+    );
+    clearTimeout(timer);
+    return snapshot;
   }
 
   async #collectTuf(repo: RepositoryConfig, at: Date): Promise<TufRepositorySnapshot> {
