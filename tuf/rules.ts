@@ -11,6 +11,10 @@ import type { MetaFile, Metadata } from './metadata.js';
 /** Algorithms we can compute. A file whose listed hashes are all unknown cannot be checked: fail closed. */
 const SUPPORTED_HASHES = new Set(['sha256', 'sha384', 'sha512']);
 
+export function isSupportedHash(alg: string): boolean {
+  return SUPPORTED_HASHES.has(alg);
+}
+
 /** TUF 5.3.10 / 5.4.4 / 5.5.6 / 5.6.6: expired at `now`; within the horizon is a warning. */
 export function checkExpiry(md: Metadata, now: Date, horizons: Horizons): Finding[] {
   const details = { role: md.role, expires: md.signed.expires, version: md.signed.version };
@@ -87,7 +91,7 @@ export function checkHashes(
   code: 'HASH_MISMATCH' | 'TARGET_HASH_MISMATCH',
 ): Finding[] {
   const name = where.target ?? where.file ?? where.role;
-  const algs = Object.keys(expected).filter((alg) => SUPPORTED_HASHES.has(alg));
+  const algs = Object.keys(expected).filter(isSupportedHash);
   if (algs.length === 0) {
     return [
       finding(

@@ -30,6 +30,7 @@ import {
   checkFileAgainstMeta,
   checkHashes,
   checkVersionAgainstMeta,
+  isSupportedHash,
   metadataFileName,
 } from './rules.js';
 import { verifyThreshold } from './signatures.js';
@@ -720,7 +721,7 @@ class VerificationRun {
         info,
         true,
       );
-      if (first === 'missing') {
+      if (first.status === 'missing') {
         this.#verifiedTargets = undefined;
         this.#add(
           finding(
@@ -733,18 +734,28 @@ class VerificationRun {
         );
         return;
       }
+      this.#add(...first.findings);
       index = 1;
     }
+    // Files finish in any order; their findings are kept per entry so the report reads the same every run.
+    const byEntry: Finding[][] = [];
     const workers = Array.from({ length: this.#o.targetConcurrency ?? 8 }, async () => {
       while (index < entries.length) {
-        const [path, { role, info }] = entries[index++] as [
-          string,
-          { role: string; info: TargetFile },
-        ];
-        await this.#checkTargetFile(source, fileName(path, info), path, role, info, false);
+        const at = index++;
+        const [path, { role, info }] = entries[at] as [string, { role: string; info: TargetFile }];
+        const checked = await this.#checkTargetFile(
+          source,
+          fileName(path, info),
+          path,
+          role,
+          info,
+          false,
+        );
+        byEntry[at] = checked.findings;
       }
     });
     await Promise.all(workers);
+    for (const found of byEntry) if (found !== undefined) this.#add(...found);
   }
 
   /** TUF 5.7.3: a target file matches its trusted length and hashes, read with a cap of that length. */
@@ -755,7 +766,7 @@ class VerificationRun {
     role: string,
     info: TargetFile,
     probing: boolean,
-  ): Promise<'ok' | 'missing' | 'bad'> {
+  ): Promise<{ status: 'ok' | 'missing' | 'bad'; findings: Finding[] }> {
     const hashers = new Map(
       Object.keys(info.hashes)
         .filter(isSupportedHash)
@@ -769,32 +780,23 @@ class VerificationRun {
       }
     } catch (err) {
       if (err instanceof TufError && err.code === 'METADATA_MISSING') {
-        if (probing) return 'missing';
-        this.#add(
-          finding('TARGET_MISSING', `target ${target} is not at ${source.location}`, {
-            role,
-            target,
-            file,
-          }),
-        );
-        return 'missing';
+        if (probing) return { status: 'missing', findings: [] };
+        const missing = finding('TARGET_MISSING', `target ${target} is not at ${source.location}`, {
+          role,
+          target,
+          file,
+        });
+        return { status: 'missing', findings: [missing] };
       }
       if (err instanceof TufError && err.code === 'SIZE_LIMIT_EXCEEDED') {
-        this.#add(
-          finding(
-            'TARGET_HASH_MISMATCH',
-            `target ${target} is longer than the ${info.length} bytes its metadata lists`,
-            {
-              role,
-              target,
-              expected: info.length,
-            },
-          ),
+        const tooLong = finding(
+          'TARGET_HASH_MISMATCH',
+          `target ${target} is longer than the ${info.length} bytes its metadata lists`,
+          { role, target, expected: info.length },
         );
-        return 'bad';
+        return { status: 'bad', findings: [tooLong] };
       }
-      this.#add(asFinding(err, { role, target, file }));
-      return 'bad';
+      return { status: 'bad', findings: [asFinding(err, { role, target, file })] };
     }
     const findings: Finding[] = [];
     if (length !== info.length) {
@@ -820,10 +822,9 @@ class VerificationRun {
         ),
       );
     }
-    this.#add(...findings);
-    if (findings.length > 0) return 'bad';
+    if (findings.length > 0) return { status: 'bad', findings };
     (this.#verifiedTargets as Record<string, string>)[target] = targetKey(info);
-    return 'ok';
+    return { status: 'ok', findings };
   }
 
   // --- Key hygiene -----------------------------------------------------------
@@ -957,10 +958,6 @@ class VerificationRun {
       }
     }
   }
-}
-
-function isSupportedHash(alg: string): boolean {
-  return alg === 'sha256' || alg === 'sha384' || alg === 'sha512';
 }
 
 /** A succinct bin's name ends in the hex of its number: its paths are the hashes with that prefix (TAP 15). */
