@@ -413,6 +413,7 @@ function readAws(p: Problems, value: unknown): AwsConfig | undefined {
     'trails',
     'allowedPrincipals',
     'crossAccountWriters',
+    'allowPublicRead',
   ]);
   if (a === undefined) return undefined;
   const region = p.text(
@@ -451,6 +452,8 @@ function readAws(p: Problems, value: unknown): AwsConfig | undefined {
     );
     if (list !== undefined) lists[name] = list;
   }
+  // A repository served straight from a public bucket (no CloudFront) reads publicly on purpose.
+  const allowPublicRead = p.boolean(a.allowPublicRead, 'aws.allowPublicRead', false);
   if (
     region === undefined ||
     accountId === undefined ||
@@ -460,6 +463,7 @@ function readAws(p: Problems, value: unknown): AwsConfig | undefined {
     return undefined;
   }
   const aws: AwsConfig = { region, accountId, bucket, expectedBucketOwner: owner, ...lists };
+  if (allowPublicRead) aws.allowPublicRead = true;
   if (checkedEndpoint !== undefined) aws.endpoint = checkedEndpoint;
   if (trails !== undefined) aws.trails = trails;
   return aws;

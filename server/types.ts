@@ -221,6 +221,8 @@ export interface AwsConfig {
   allowedPrincipals?: string[];
   /** Principals outside the account allowed to write the bucket. */
   crossAccountWriters?: string[];
+  /** The bucket is meant to be publicly readable (no CloudFront in front): s3.policy-status accepts public reads. */
+  allowPublicRead?: boolean;
 }
 
 export interface TufwatchConfig {

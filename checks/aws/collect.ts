@@ -64,6 +64,7 @@ export async function collectAws(
       ...(config.crossAccountWriters !== undefined && {
         crossAccountWriters: config.crossAccountWriters,
       }),
+      ...(config.allowPublicRead === true && { allowPublicRead: true }),
     };
   } finally {
     // Clients built here hold sockets (keep-alive): release them.

@@ -135,6 +135,8 @@ export type AwsSnapshot = {
   /** Echoed from config: who may change the bucket and trail, who outside the account may write. */
   allowedPrincipals?: readonly string[];
   crossAccountWriters?: readonly string[];
+  /** Echoed from config: public read of the bucket is intended (s3.policy-status). */
+  allowPublicRead?: boolean;
   /** Set when collection as a whole failed (a timeout): every AWS check is then `error`. */
   failure?: { code: string; message: string };
 };

@@ -1,6 +1,12 @@
 /** What several S3 checks share: the public access block verdict, ACL write grants, the bucket as policies see it. */
 import type { Verdict } from '../aws/common.js';
-import { type BucketRef, partitionOf, type WriteGrant } from '../aws/policy.js';
+import {
+  type BucketRef,
+  grantsWriteOutsideAccount,
+  partitionOf,
+  toPolicy,
+  type WriteGrant,
+} from '../aws/policy.js';
 import type { AwsSnapshot, BucketAcl, BucketPolicy, PublicAccessBlock } from '../aws/types.js';
 
 /** The four flags of S3 Block Public Access, as the CLI names them. */
@@ -70,6 +76,20 @@ export function bucketRef(aws: AwsSnapshot, acl?: BucketAcl): BucketRef {
     partition: partitionOf(aws.region),
     ...(acl?.ownerId != null && { ownerCanonicalId: acl.ownerId }),
   };
+}
+
+/**
+ * Policy statements that let the public write: anyone, and any account's use
+ * of a service, unless a condition confines the statement to an organization
+ * or to named accounts (then it is a cross-account grant, not a public one).
+ */
+export function publicWriteGrants(policy: BucketPolicy, bucket: BucketRef): WriteGrant[] {
+  return grantsWriteOutsideAccount(toPolicy(policy), bucket).filter(
+    (g) =>
+      (g.principal.kind === 'anyone' || g.principal.kind === 'service') &&
+      g.organizations === undefined &&
+      g.accounts === undefined,
+  );
 }
 
 /** A statement for evidence: its position and the statement as the policy has it. */

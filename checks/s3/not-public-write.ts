@@ -1,7 +1,12 @@
 import { bucketCheckPartial } from '../aws/common.js';
-import { grantsWriteOutsideAccount, toPolicy } from '../aws/policy.js';
 import type { CheckDefinition } from '../types.js';
-import { aclWriteGrants, bucketRef, grantProblems, statementFacts } from './common.js';
+import {
+  aclWriteGrants,
+  bucketRef,
+  grantProblems,
+  publicWriteGrants,
+  statementFacts,
+} from './common.js';
 
 /**
  * Nobody outside the account (anyone, any AWS account, any account's use of an
@@ -27,19 +32,13 @@ export const notPublicWriteCheck: CheckDefinition = {
       data,
       (s3) => ({ policy: s3.policy, acl: s3.acl }),
       ({ policy, acl }, { aws }) => {
-        // Anyone, and any account's use of a service: unless a condition confines the
-        // statement to an organization or to named accounts (then it is cross-account).
         const policyGrants =
           policy == null
             ? []
-            : grantsWriteOutsideAccount(toPolicy(policy), bucketRef(aws, acl))
-                .filter(
-                  (g) =>
-                    (g.principal.kind === 'anyone' || g.principal.kind === 'service') &&
-                    g.organizations === undefined &&
-                    g.accounts === undefined,
-                )
-                .map((g) => ({ ...g, policyStatement: statementFacts(policy, g.statement) }));
+            : publicWriteGrants(policy, bucketRef(aws, acl)).map((g) => ({
+                ...g,
+                policyStatement: statementFacts(policy, g.statement),
+              }));
         const aclGrants = acl === undefined ? [] : aclWriteGrants(acl).filter((g) => g.public);
         const evidence = { policyGrants, aclGrants };
         const found = grantProblems(policyGrants, aclGrants);

@@ -153,6 +153,7 @@ t.test('a full valid config', async (t) => {
       trails: ['org-trail', 'arn:aws:cloudtrail:us-east-1:123456789012:trail/tuf'],
       allowedPrincipals: ['arn:aws:iam::123456789012:role/tuf-release'],
       crossAccountWriters: ['210987654321'],
+      allowPublicRead: true,
     },
     storage: { path: '/var/lib/tufwatch/evidence.db' },
     server: { host: '0.0.0.0', port: 0 },
@@ -436,6 +437,7 @@ const bad: [string, unknown, string[]][] = [
         trails: ['ok-trail', 'x', 'arn:aws:s3:::bucket', 'ok-trail'],
         allowedPrincipals: ['  '],
         crossAccountWriters: 'everyone',
+        allowPublicRead: 'yes',
       },
     }),
     [
@@ -449,6 +451,7 @@ const bad: [string, unknown, string[]][] = [
       'aws.trails[3]',
       'aws.allowedPrincipals[0]',
       'aws.crossAccountWriters',
+      'aws.allowPublicRead',
     ],
   ],
   [

@@ -39,6 +39,7 @@ t.test('hardened: not public, CloudFront reads through OAC', (t) => {
     cloudFrontOac: [0],
     cloudFrontOai: [],
     publicRead: [],
+    publicReadAllowed: false,
   });
   t.end();
 });
@@ -95,5 +96,50 @@ t.test('GetBucketPolicyStatus refused or not implemented (moto, R2): error', (t)
   );
   t.equal(moto.status, 'error');
   t.match(moto.evidence, { errors: [{ call: 'GetBucketPolicyStatus', code: 'NotImplemented' }] });
+  t.end();
+});
+
+t.test('aws.allowPublicRead: a bucket read directly by agents', (t) => {
+  const allow = (aws: ReturnType<typeof hardened>) => ({ ...aws, allowPublicRead: true });
+  const publicRead = withS3(hardened(), {
+    policy: ok(policyOf(PUBLIC_READ)),
+    policyStatus: ok({ isPublic: true }),
+  });
+  const read = check.evaluate(collectedAws(allow(publicRead)));
+  t.equal(read.status, 'pass', 'public read is what config allows');
+  t.match(read.message, /public read by statement PublicRead, allowed by aws.allowPublicRead/);
+  t.match(read.evidence, {
+    isPublic: true,
+    publicReadAllowed: true,
+    publicRead: [{ statement: 0 }],
+  });
+
+  const notPublic = check.evaluate(collectedAws(allow(hardened())));
+  t.equal(notPublic.status, 'pass', 'allowing public read does not require it');
+  t.equal(notPublic.message, 'not public');
+
+  const writer = {
+    Effect: 'Allow',
+    Principal: '*',
+    Action: 's3:PutObject',
+    Resource: OBJECTS_ARN,
+  };
+  const readAndWrite = withS3(hardened(), {
+    policy: ok(policyOf(PUBLIC_READ, writer)),
+    policyStatus: ok({ isPublic: true }),
+  });
+  const write = check.evaluate(collectedAws(allow(readAndWrite)));
+  t.equal(write.status, 'fail', 'the switch covers reads, never writes');
+  t.match(write.message, /statement 1 lets anyone write; aws.allowPublicRead covers reads only/);
+  t.match(write.evidence, { publicWrite: [{ statement: 1, actions: ['s3:PutObject'] }] });
+
+  // AWS calls the policy public for a reason tufwatch does not read as a public read: fail closed.
+  const unexplained = withS3(hardened(), { policyStatus: ok({ isPublic: true }) });
+  const outcome = check.evaluate(collectedAws(allow(unexplained)));
+  t.equal(outcome.status, 'fail');
+  t.match(outcome.message, /no public read statement explains it/);
+
+  const noPolicy = withS3(defaultSince2023(), { policyStatus: ok({ isPublic: true }) });
+  t.equal(check.evaluate(collectedAws(allow(noPolicy))).status, 'fail');
   t.end();
 });
