@@ -2176,6 +2176,44 @@ t.test('target resolution passes over roles seen twice and roles that did not lo
   t.equal(report.targetCount, 1, 'x.txt resolves to b after passing d, a, c');
 });
 
+t.test(
+  'target findings come in target order, whatever order the downloads finish in',
+  async (t) => {
+    const names = ['t0.txt', 't1.txt', 't2.txt', 't3.txt', 't4.txt', 't5.txt'];
+    const b = repo();
+    for (const name of names) b.addTarget(name, `good ${name}`);
+    const files = b.build();
+    for (const name of names) files.set(`targets/${name}`, Buffer.from(`evil ${name}`));
+    const dir = serve(files);
+    const inner = new DirectorySource(path.join(dir, 'targets'));
+    // The first file is the slowest, the last the fastest: completion order is the reverse of entry order.
+    const finishing: string[] = [];
+    const reversed: MetadataSource = {
+      location: inner.location,
+      read: (name, maxBytes) => inner.read(name, maxBytes),
+      async *stream(name, maxBytes) {
+        await new Promise((resolve) =>
+          setTimeout(resolve, (names.length - names.indexOf(name)) * 15),
+        );
+        finishing.push(name);
+        yield* inner.stream(name, maxBytes);
+      },
+    };
+    const report = await verifyRepository({
+      repository: new DirectorySource(dir),
+      targets: reversed,
+      trustedRoot: files.get('1.root.json'),
+      now,
+      targetsMode: 'required',
+    });
+    t.strictSame(finishing, [...names].reverse(), 'the downloads did finish in reverse');
+    t.strictSame(
+      report.findings.map((f) => [f.code, f.target]),
+      names.map((name) => ['TARGET_HASH_MISMATCH', name]),
+    );
+  },
+);
+
 t.test('incremental target checks', (t) => {
   const build = (): Files => {
     const files = repo().addTarget('a.txt', 'hello').addTarget('b.txt', 'world').build();
