@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, verify, constants, type KeyObject } from 'node:crypto';
-import { canonicalize } from '@tufjs/canonical-json';
+import { canonicalText } from './canonical.js';
 import { TufError } from './errors.js';
 
 /** A TUF key object as metadata carries it; unknown fields are kept (signatures cover them). */
@@ -49,10 +49,10 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
  * tools leave it out. Both are accepted as correct.
  */
 export function expectedKeyIds(key: TufKey): string[] {
-  const ids = [sha256Hex(canonicalize(key))];
+  const ids = [sha256Hex(canonicalText(key))];
   if ('keyid_hash_algorithms' in key) {
     const { keyid_hash_algorithms: _legacy, ...rest } = key;
-    ids.push(sha256Hex(canonicalize(rest)));
+    ids.push(sha256Hex(canonicalText(rest)));
   }
   return ids;
 }
@@ -211,7 +211,7 @@ export class KeyCache {
   readonly #imported = new Map<string, ImportedKey | TufError>();
 
   get(key: TufKey, keyid: string): ImportedKey | TufError {
-    const cacheKey = `${keyid}\u0000${canonicalize(key)}`;
+    const cacheKey = `${keyid}\u0000${canonicalText(key)}`;
     let entry = this.#imported.get(cacheKey);
     if (entry === undefined) {
       try {

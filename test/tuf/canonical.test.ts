@@ -1,9 +1,10 @@
 import { canonicalize } from '@tufjs/canonical-json';
+import crypto from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import t from 'tap';
 
-import { canonicalBytes } from '../../tuf/canonical.js';
+import { canonicalBytes, canonicalText, compareCodePoints } from '../../tuf/canonical.js';
 import { TufError } from '../../tuf/errors.js';
 import { importKey, type TufKey } from '../../tuf/keys.js';
 import { FIXTURES } from '../support/fixtures.js';
@@ -292,6 +293,7 @@ t.test('the sorted-input fast path and the general encoder agree byte for byte',
     { name: 'a control character in a key', value: { 'a\nb': 1, c: 2 } },
     { name: 'a lone surrogate', value: { a: '\ud800x' } },
     { name: 'a backslash before an n', value: { a: 'C:\\new' } },
+    { name: 'characters from U+D800 up, sorted', value: { a: '\ufffd', b: '😀' } },
     { name: 'a quote', value: { a: 'say "hi"' } },
     { name: 'an own __proto__ key', value: JSON.parse('{"__proto__": {"x": 1}, "a": 2}') },
     {
@@ -314,5 +316,55 @@ t.test('the sorted-input fast path and the general encoder agree byte for byte',
     }
     t.end();
   });
+  t.end();
+});
+
+t.test('keys in code point order, as Go (UTF-8 bytes) and Python (code points) sort them', (t) => {
+  // Python: json.dumps(d, sort_keys=True) puts U+E000 and U+FFFD before U+1F600.
+  const value = { '\u{1F600}': 2, '\ufffd': 1, a: 0, '\ue000': 3 };
+  const expected = '{"a":0,"\ue000":3,"\ufffd":1,"\u{1F600}":2}';
+  t.equal(canonicalText(value), expected);
+  t.equal(canonicalBytes(value).toString('utf8'), expected);
+  // Already in code point order: the fast path must not take UTF-16 order for sorted.
+  t.equal(canonicalText(JSON.parse(JSON.stringify(JSON.parse(expected)))), expected);
+  // The UTF-16 order of @tufjs/canonical-json puts the emoji (a surrogate pair) first.
+  t.equal(canonicalize(value), '{"a":0,"\u{1F600}":2,"\ue000":3,"\ufffd":1}');
+  t.end();
+});
+
+t.test('compareCodePoints orders strings by code point', (t) => {
+  // Python: sorted(['a', '\ud7ff', '\ue000', '\uffff', '\U00010000', '\U0001F600']).
+  const ordered = [
+    '',
+    'a',
+    'ab',
+    '\ud7ff',
+    '\ue000',
+    '\uffff',
+    '\u{10000}',
+    '\u{1F600}',
+    '\u{1F600}a',
+  ];
+  const shuffled = [...ordered].reverse();
+  shuffled.push(shuffled.shift() as string);
+  t.strictSame(shuffled.sort(compareCodePoints), ordered);
+  t.equal(compareCodePoints('x', 'x'), 0);
+  t.end();
+});
+
+t.test('a key signed over code point order verifies; UTF-16 order would not', (t) => {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex');
+  const key: TufKey = { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: raw } };
+  const signed = { _type: 'targets', targets: { '\u{1F600}.txt': {}, '\ufffd.txt': {} } };
+  // What go-tuf signs: the bytes in code point order.
+  const goBytes = Buffer.from('{"_type":"targets","targets":{"\ufffd.txt":{},"\u{1F600}.txt":{}}}');
+  const sig = crypto.sign(null, goBytes, privateKey).toString('hex');
+  const imported = importKey(key, 'k');
+  t.ok(imported.verify(canonicalBytes(signed), sig), 'verifies over our canonical bytes');
+  t.notOk(
+    imported.verify(Buffer.from(canonicalize(signed)), sig),
+    'the UTF-16 order gives other bytes',
+  );
   t.end();
 });
