@@ -138,7 +138,7 @@ export class HttpSource implements MetadataSource {
         ? `timed out after ${this.#timeoutMs} ms`
         : idle.signal.aborted
           ? `timed out: no data for ${this.#idleTimeoutMs} ms`
-          : 'request failed';
+          : `request failed (${networkReason(err)})`;
       throw new TufError('FETCH_FAILED', `${url.href}: ${why}`, { file: name }, { cause: err });
     } finally {
       idle.stop();
@@ -176,4 +176,19 @@ export class HttpSource implements MetadataSource {
       expected: maxBytes,
     });
   }
+}
+
+/**
+ * What went wrong under fetch's generic "fetch failed": the system or undici
+ * error it wraps (`getaddrinfo ENOTFOUND host`, `connect ECONNREFUSED ...`,
+ * `UND_ERR_SOCKET: other side closed`), which tells DNS from a refused port
+ * from a reset mid-body.
+ */
+export function networkReason(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as Error & { code?: unknown }).code;
+  return typeof code === 'string' && !cause.message.includes(code)
+    ? `${code}: ${cause.message}`
+    : cause.message;
 }

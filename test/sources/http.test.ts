@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { HttpSource, type HttpSourceOptions } from '../../sources/http.js';
+import { HttpSource, type HttpSourceOptions, networkReason } from '../../sources/http.js';
 import { TufError } from '../../tuf/errors.js';
 
 const files: Record<string, string> = {
@@ -229,6 +229,7 @@ void t.test('the whole-request timeout still ends a stream the consumer holds', 
 void t.test('a socket closed mid-body fails the fetch', async (t) => {
   const err = await failure(root.read('reset', 1024));
   t.match(err, { code: 'FETCH_FAILED', details: { file: 'reset' } });
+  t.match((err as Error).message, /\/reset: request failed \(UND_ERR_SOCKET: other side closed\)$/);
   t.not((err as Error).cause, undefined);
   t.notMatch(err, { cause: { name: 'TimeoutError' } });
 });
@@ -244,6 +245,7 @@ void t.test('a refused connection fails the fetch', async (t) => {
     details: { file: 'root.json' },
     cause: { name: 'TypeError' },
   });
+  t.match((err as Error).message, `request failed (connect ECONNREFUSED 127.0.0.1:${port})`);
 });
 
 void t.test('stopping a stream early closes the connection', async (t) => {
@@ -276,3 +278,21 @@ for (const { options, userAgent, authorization } of headerCases) {
     t.equal(echoed.authorization, authorization);
   });
 }
+
+void t.test('networkReason names what fetch wrapped', (t) => {
+  const wrapped = (cause: unknown) => new TypeError('fetch failed', { cause });
+  const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
+  t.equal(
+    networkReason(wrapped(coded('getaddrinfo ENOTFOUND example.invalid', 'ENOTFOUND'))),
+    'getaddrinfo ENOTFOUND example.invalid',
+    'a code already in the message is not repeated',
+  );
+  t.equal(
+    networkReason(wrapped(coded('other side closed', 'UND_ERR_SOCKET'))),
+    'UND_ERR_SOCKET: other side closed',
+  );
+  t.equal(networkReason(new TypeError('invalid header')), 'invalid header', 'nothing wrapped');
+  t.equal(networkReason(wrapped('a string')), 'fetch failed', 'a cause that is no Error');
+  t.equal(networkReason('thrown text'), 'thrown text');
+  t.end();
+});
