@@ -3,6 +3,8 @@ import type { CheckDefinition } from '../types.js';
 import { capped, evaluateRepositories, TOP_LEVEL_ROLES } from './common.js';
 
 const CODES = new Set(['METADATA_EXPIRED', 'METADATA_EXPIRING_SOON']);
+/** `N.root.json`: a root version the chain walk asks for. */
+const NEXT_ROOT = /^\d+\.root\.json$/;
 
 /** TUF 5.3.10, 5.4.4, 5.5.6, 5.6.6: an expired role stops every client; horizons come from config. */
 export const expiryCheck: CheckDefinition = {
@@ -22,7 +24,15 @@ export const expiryCheck: CheckDefinition = {
       {
         roles: TOP_LEVEL_ROLES,
         evaluate({ report }, { now }) {
-          const findings = report.findings.filter((f) => CODES.has(f.code));
+          // The next root could not be fetched (not a 404: a network or server failure), so the
+          // root held is not known to be the current one: its expiry says nothing about the
+          // repository, and calling it expired would page on a network outage. The fetch
+          // failure makes the check `error` instead.
+          const rootUnknown = report.findings.some(
+            (f) => f.code === 'FETCH_FAILED' && NEXT_ROOT.test(String(f.file)),
+          );
+          const judged = (role: string | undefined): boolean => !(rootUnknown && role === 'root');
+          const findings = report.findings.filter((f) => CODES.has(f.code) && judged(f.role));
           const problems = findings.map((f) => f.message);
           let expired = findings.some((f) => f.code === 'METADATA_EXPIRED');
           const roles: Record<
@@ -38,7 +48,7 @@ export const expiryCheck: CheckDefinition = {
               secondsLeft: Number.isNaN(leftMs) ? null : Math.floor(leftMs / 1000),
             };
             // Expired at this run's time even if the report was made at another (TUF 5.4.4: expires <= now).
-            if (Number.isNaN(leftMs) || leftMs > 0) continue;
+            if (Number.isNaN(leftMs) || leftMs > 0 || !judged(role)) continue;
             expired = true;
             if (!findings.some((f) => f.code === 'METADATA_EXPIRED' && f.role === role))
               problems.push(`${role} v${version} expired at ${expires}`);
@@ -46,7 +56,12 @@ export const expiryCheck: CheckDefinition = {
           return {
             status: expired ? 'fail' : findings.length > 0 ? 'warn' : 'pass',
             problems,
-            evidence: { findingCount: findings.length, findings: capped(findings), roles },
+            evidence: {
+              findingCount: findings.length,
+              findings: capped(findings),
+              roles,
+              ...(rootUnknown && { rootUnknown: 'the next root could not be fetched' }),
+            },
           };
         },
       },

@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Finding } from '../../../tuf/findings.js';
 import { expiryCheck } from '../../../checks/tuf/expiry.js';
 import { tufTime } from '../../support/builder.js';
 import {
@@ -110,6 +111,36 @@ t.test('evidence keeps at most 50 findings, and their count', (t) => {
   t.equal(outcome.status, 'warn');
   t.match(evidenceOf(outcome), { findingCount: 60 });
   t.equal((evidenceOf(outcome).findings as unknown[]).length, 50);
+  t.end();
+});
+
+t.test('the next root could not be fetched: an expired root held is error, not fail', (t) => {
+  const expiredRoot = (fetchFailure: Finding) => {
+    const report = handReport({
+      ok: false,
+      findings: [
+        fetchFailure,
+        found('METADATA_EXPIRED', { role: 'root', version: 6 }),
+        found('METADATA_EXPIRING_SOON', { role: 'timestamp' }),
+      ],
+    });
+    report.roles.root = roleSummary({ version: 6, expires: tufTime(at(-DAY_MS)) });
+    return check.evaluate(collected([snapshot(report)]));
+  };
+  // A network outage while walking the root chain (Fleet's embedded root v6 expired in January).
+  const outage = expiredRoot(found('FETCH_FAILED', { role: 'root', file: '7.root.json' }));
+  t.equal(outage.status, 'error', 'whether root v6 is still current is unknown');
+  t.notMatch(outage.message, /METADATA_EXPIRED/);
+  t.match(evidenceOf(outage), {
+    rootUnknown: 'the next root could not be fetched',
+    findings: [{ code: 'METADATA_EXPIRING_SOON', role: 'timestamp' }],
+  });
+  t.equal(evidenceCodes(outage).length, 1, 'the root expiry is left out, the others stay');
+
+  // root.json itself unreachable after the walk ended (7.root.json was a 404): the root is current.
+  const walked = expiredRoot(found('FETCH_FAILED', { role: 'root', file: 'root.json' }));
+  t.equal(walked.status, 'fail');
+  t.match(walked.message, /METADATA_EXPIRED/);
   t.end();
 });
 
