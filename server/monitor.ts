@@ -208,7 +208,10 @@ export class CheckMonitor implements Monitor {
     if (report === undefined) return;
     // Nothing verified (the repository was unreachable) is no new trusted state either.
     if (Object.keys(report.roles).length > 0) {
-      store.saveTrustedRoles(snapshot.name, nextTrustedRoles(snapshot.previous, report.roles, at));
+      store.saveTrustedRoles(
+        snapshot.name,
+        nextTrustedRoles(snapshot.previous, report.roles, at, report.untrustedRoles),
+      );
     }
     if (report.verifiedTargets !== undefined) {
       store.saveVerifiedTargets(snapshot.name, new Map(Object.entries(report.verifiedTargets)));

@@ -23,6 +23,7 @@ import {
   type RoleKeys,
   type Targets,
 } from './metadata.js';
+import { own, setOwn } from './records.js';
 import {
   checkExpiry,
   checkFileAgainstMeta,
@@ -220,7 +221,7 @@ export class TufClient {
     const versions: Record<string, number> = { root: this.#root.signed.version };
     if (this.#timestamp !== undefined) versions.timestamp = this.#timestamp.signed.version;
     if (this.#snapshot !== undefined) versions.snapshot = this.#snapshot.signed.version;
-    for (const [role, md] of this.#targets) versions[role] = md.signed.version;
+    for (const [role, md] of this.#targets) setOwn(versions, role, md.signed.version);
     return versions;
   }
 
@@ -603,11 +604,6 @@ function asTargetError(err: unknown, target: TargetInfo, file: string): unknown 
 /** The read cap for a file its parent lists: the listed length, never above the role's limit. */
 function cap(meta: MetaFile, limit: number): number {
   return Math.min(meta.length ?? limit, limit);
-}
-
-function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
-  // Own properties only: a target path or role named `constructor` is data, not Object.prototype.
-  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function topRole(

@@ -1,6 +1,7 @@
 import { finding, type Finding } from './findings.js';
 import { KeyCache, type TufKey } from './keys.js';
 import type { RoleKeys, Signature } from './metadata.js';
+import { own } from './records.js';
 
 export interface ThresholdResult {
   threshold: number;
@@ -51,7 +52,7 @@ export function verifyThreshold(args: {
   // Identity (normalized public key) -> first keyid seen with it.
   const identities = new Map<string, string>();
   for (const keyid of authorized) {
-    const key = ownKey(keys, keyid);
+    const key = own(keys, keyid);
     if (key === undefined) {
       findings.push(
         finding('DELEGATION_INVALID', `${role}: keyid ${keyid} is not among the keys`, {
@@ -110,7 +111,7 @@ export function verifyThreshold(args: {
       continue;
     }
     seenKeyids.add(keyid);
-    const key = ownKey(keys, keyid);
+    const key = own(keys, keyid);
     // Signatures by keys outside the role are ignored (Fleet's root v4 carries 6 such).
     if (!authorized.has(keyid) || key === undefined) continue;
     const imported = cache.get(key, keyid);
@@ -139,9 +140,4 @@ export function verifyThreshold(args: {
     );
   }
   return { threshold, validKeys, met, findings };
-}
-
-/** `keys` is parsed JSON: a keyid such as `toString` must not find Object.prototype's member. */
-function ownKey(keys: Readonly<Record<string, TufKey>>, keyid: string): TufKey | undefined {
-  return Object.hasOwn(keys, keyid) ? keys[keyid] : undefined;
 }

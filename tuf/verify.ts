@@ -25,6 +25,7 @@ import {
   type TargetFile,
   TOP_LEVEL_ROLES,
 } from './metadata.js';
+import { own, setOwn } from './records.js';
 import {
   checkExpiry,
   checkFileAgainstMeta,
@@ -61,6 +62,13 @@ export interface VerifyReport {
   targets?: Record<string, TargetFile>;
   /** Target files known good after this run (path -> targetKey), when target files were checked. */
   verifiedTargets?: Record<string, string>;
+  /**
+   * Roles in `roles` that did not check out (signatures below threshold, or a
+   * version, length or hash that does not match what their parent lists):
+   * shown, but never a baseline for rollback checks. Expiry alone keeps a role
+   * trusted, as in a client. Absent when every role checked out.
+   */
+  untrustedRoles?: string[];
 }
 
 /** Identifies a target file's trusted content: its length and every hash. */
@@ -145,6 +153,13 @@ export async function verifyRepository(options: VerifyOptions): Promise<VerifyRe
   return run.report();
 }
 
+/**
+ * Errors that leave a role's content trusted: it is authentic and matches its
+ * parent, only stale (a client keeps expired metadata for rollback checks), or a
+ * later file could not be fetched (e.g. the next root).
+ */
+const TRUST_KEEPING_ERRORS: ReadonlySet<string> = new Set(['METADATA_EXPIRED', 'FETCH_FAILED']);
+
 class VerificationRun {
   readonly #o: VerifyOptions;
   readonly #limits: Limits;
@@ -153,6 +168,7 @@ class VerificationRun {
   readonly #cache = new KeyCache();
   readonly #findings: Finding[] = [];
   readonly #roles: Record<string, RoleSummary> = {};
+  readonly #untrusted = new Set<string>();
   /** Target path -> the entry a client would resolve it to (pre-order, first match). */
   readonly #resolved = new Map<string, { role: string; info: TargetFile }>();
   /** Target files known good after this run, when target files were checked. */
@@ -177,6 +193,7 @@ class VerificationRun {
         targets: Object.fromEntries([...this.#resolved].map(([path, { info }]) => [path, info])),
       }),
       ...(this.#verifiedTargets !== undefined && { verifiedTargets: this.#verifiedTargets }),
+      ...(this.#untrusted.size > 0 && { untrustedRoles: [...this.#untrusted] }),
     };
   }
 
@@ -232,7 +249,13 @@ class VerificationRun {
     validSignatures: number,
     keys: number,
   ): void {
-    this.#roles[md.role] = {
+    // Anyone who can write the bucket can post an unsigned file with a huge version: if
+    // that became the baseline, the real repository would read as a rollback from then on.
+    const failed = this.#findings.some(
+      (f) => f.role === md.role && f.severity === 'error' && !TRUST_KEEPING_ERRORS.has(f.code),
+    );
+    if (failed) this.#untrusted.add(md.role);
+    setOwn(this.#roles, md.role, {
       version: md.signed.version,
       expires: md.signed.expires,
       threshold,
@@ -241,7 +264,7 @@ class VerificationRun {
       length: bytes.byteLength,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       signedSha256: createHash('sha256').update(md.signedBytes).digest('hex'),
-    };
+    });
   }
 
   // --- Root (TUF 5.2, 5.3) -------------------------------------------------
@@ -628,8 +651,8 @@ class VerificationRun {
       // A role seen twice (delegated by two parents) or that did not load adds nothing.
       if (visited.has(role) || node === undefined) continue;
       visited.add(role);
-      if (Object.hasOwn(node.targets, path))
-        return { role, info: node.targets[path] as TargetFile };
+      const info = own(node.targets, path);
+      if (info !== undefined) return { role, info };
       const next: string[] = [];
       for (const child of node.children) {
         if (!isDelegatedPath(child.paths, path)) continue;
@@ -698,7 +721,7 @@ class VerificationRun {
     const entries = [...this.#resolved.entries()].filter(([path, { info }]) => {
       const key = targetKey(info);
       if (known?.get(path) !== key) return true;
-      (this.#verifiedTargets as Record<string, string>)[path] = key;
+      setOwn(this.#verifiedTargets as Record<string, string>, path, key);
       return false;
     });
     if (entries.length === 0) return;
@@ -823,7 +846,7 @@ class VerificationRun {
       );
     }
     if (findings.length > 0) return { status: 'bad', findings };
-    (this.#verifiedTargets as Record<string, string>)[target] = targetKey(info);
+    setOwn(this.#verifiedTargets as Record<string, string>, target, targetKey(info));
     return { status: 'ok', findings };
   }
 
@@ -832,7 +855,7 @@ class VerificationRun {
   #checkKeyHygiene(root: Root): void {
     this.#checkKeyIds(root.keys, 'root');
     const identityOf = (keyid: string): string | undefined => {
-      const key = Object.hasOwn(root.keys, keyid) ? root.keys[keyid] : undefined;
+      const key = own(root.keys, keyid);
       const imported = key && this.#cache.get(key, keyid);
       return imported === undefined || imported instanceof Error ? undefined : imported.identity;
     };
@@ -922,7 +945,7 @@ class VerificationRun {
 
   #compareWithPrevious(previous: Readonly<Record<string, RoleSummary>>): void {
     for (const [role, before] of Object.entries(previous)) {
-      const now = this.#roles[role];
+      const now = own(this.#roles, role);
       const details = { role, expected: before.version, actual: now?.version };
       if (now === undefined) {
         if (!TOP_LEVEL.has(role)) {

@@ -1,3 +1,4 @@
+import { setOwn } from '../../tuf/records.js';
 import { parseRfc3339 } from '../../tuf/time.js';
 import type { CheckDefinition } from '../types.js';
 import { capped, evaluateRepositories, TOP_LEVEL_ROLES } from './common.js';
@@ -42,11 +43,11 @@ export const expiryCheck: CheckDefinition = {
           for (const [role, { version, expires }] of Object.entries(report.roles)) {
             const at = parseRfc3339(expires);
             const leftMs = at === undefined ? NaN : at.getTime() - now.getTime();
-            roles[role] = {
+            setOwn(roles, role, {
               version,
               expires,
               secondsLeft: Number.isNaN(leftMs) ? null : Math.floor(leftMs / 1000),
-            };
+            });
             // Expired at this run's time even if the report was made at another (TUF 5.4.4: expires <= now).
             if (Number.isNaN(leftMs) || leftMs > 0 || !judged(role)) continue;
             expired = true;

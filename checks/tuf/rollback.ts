@@ -1,4 +1,5 @@
 import type { TrustedRoles } from '../../server/types.js';
+import { own, setOwn } from '../../tuf/records.js';
 import type { RoleSummary } from '../../tuf/verify.js';
 import type { CheckDefinition } from '../types.js';
 import { capped, evaluateRepositories, TOP_LEVEL_ROLES } from './common.js';
@@ -44,8 +45,8 @@ export const rollbackCheck: CheckDefinition = {
           const disappeared: { role: string; previous: number }[] = [];
           const roles: Record<string, { previous: number; current: number | null }> = {};
           for (const [role, before] of Object.entries(previous)) {
-            const current = report.roles[role];
-            roles[role] = { previous: before.version, current: current?.version ?? null };
+            const current = own(report.roles, role);
+            setOwn(roles, role, { previous: before.version, current: current?.version ?? null });
             if (current === undefined) {
               if (!fetchFailed) disappeared.push({ role, previous: before.version });
             } else if (current.version < before.version) {
@@ -138,25 +139,34 @@ function freeze(
  * 5.5.5), the baseline never goes backwards: a role offered at a lower version
  * keeps its trusted entry, and so does a role that did not load (a fetch
  * failure must not erase it), so a rollback keeps failing until it is fixed.
+ * A role that did not check out (`untrusted`: bad signatures, or bytes its
+ * parent does not list) is never stored: an unsigned file with a huge version
+ * would otherwise make every later, genuine version read as a rollback.
  */
 export function nextTrustedRoles(
   previous: PreviousRoles | undefined,
   roles: Readonly<Record<string, RoleSummary>>,
   now: Date,
+  untrusted: readonly string[] = [],
 ): TrustedRoles {
   const at = now.toISOString();
   const next: TrustedRoles = {};
+  const checkedOut = (role: string): RoleSummary | undefined =>
+    untrusted.includes(role) ? undefined : own(roles, role);
   for (const [role, before] of Object.entries(previous ?? {})) {
-    const current = roles[role];
+    const current = checkedOut(role);
     if (current === undefined || current.version < before.version) {
-      next[role] = { ...before, firstSeenAt: before.firstSeenAt ?? at };
+      setOwn(next, role, { ...before, firstSeenAt: before.firstSeenAt ?? at });
     }
   }
   for (const [role, current] of Object.entries(roles)) {
-    if (Object.hasOwn(next, role)) continue;
-    const before = previous?.[role];
+    if (Object.hasOwn(next, role) || untrusted.includes(role)) continue;
+    const before = previous === undefined ? undefined : own(previous, role);
     const unchanged = before !== undefined && before.sha256 === current.sha256;
-    next[role] = { ...current, firstSeenAt: (unchanged ? before.firstSeenAt : undefined) ?? at };
+    setOwn(next, role, {
+      ...current,
+      firstSeenAt: (unchanged ? before.firstSeenAt : undefined) ?? at,
+    });
   }
   return next;
 }

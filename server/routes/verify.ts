@@ -96,6 +96,12 @@ export const verifyReportSchema = {
     roles: { type: 'object', additionalProperties: roleSummarySchema },
     findings: { type: 'array', items: findingSchema },
     targetCount: { type: 'integer' },
+    untrustedRoles: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'roles shown in `roles` whose signatures, version, length or hashes did not check out',
+    },
   },
 } as const;
 

@@ -632,14 +632,18 @@ export class RepoBuilder {
   }
 
   private targetsSigned(role: TargetsRole, version: number): TargetsSigned {
-    const signed: TargetsSigned = { ...this.common('targets', version, role.expires), targets: {} };
-    for (const [targetPath, { content, custom }] of role.targets) {
-      signed.targets[targetPath] = {
-        length: content.length,
-        hashes: hashes(content, this.hashAlgorithms),
-        ...(custom === undefined ? {} : { custom: structuredClone(custom) }),
-      };
-    }
+    // fromEntries defines own keys: a target path `__proto__` stays a target.
+    const targets = Object.fromEntries(
+      [...role.targets].map(([targetPath, { content, custom }]) => [
+        targetPath,
+        {
+          length: content.length,
+          hashes: hashes(content, this.hashAlgorithms),
+          ...(custom === undefined ? {} : { custom: structuredClone(custom) }),
+        },
+      ]),
+    );
+    const signed: TargetsSigned = { ...this.common('targets', version, role.expires), targets };
     if (role.delegations.length > 0) {
       signed.delegations = {
         keys: keyMap(role.delegations.flatMap((d) => d.keys)),

@@ -2176,6 +2176,60 @@ t.test('target resolution passes over roles seen twice and roles that did not lo
   t.equal(report.targetCount, 1, 'x.txt resolves to b after passing d, a, c');
 });
 
+t.test('roles that do not check out are shown but marked untrusted', async (t) => {
+  const clean = await verify(standard().build());
+  t.notOk('untrustedRoles' in clean, 'absent when every role checks out');
+
+  // Someone with bucket write but no key posts an unsigned timestamp with a huge version.
+  const forged = await verify(
+    standard()
+      .setVersion('timestamp', 9_000_000_000)
+      .editSignatures('timestamp', () => [])
+      .build(),
+  );
+  t.strictSame(forged.untrustedRoles, ['timestamp']);
+  t.match(forged.roles.timestamp, { version: 9_000_000_000, validSignatures: 0 });
+
+  // Bytes the parent does not list: the snapshot's hash differs from the timestamp's record.
+  const swapped = standard().build();
+  const snapshotText = fileOf(swapped, 'snapshot.json').toString('utf8');
+  swapped.set('snapshot.json', Buffer.from(snapshotText.replace(/}\s*$/, ' }')));
+  const mismatch = await verify(swapped);
+  t.ok(mismatch.findings.some((f) => f.code === 'HASH_MISMATCH' && f.role === 'snapshot'));
+  t.strictSame(mismatch.untrustedRoles, ['snapshot']);
+
+  // Expired but authentic: still a baseline, as a client keeps it.
+  const expired = await verify(
+    standard({ expires: { targets: new Date('2000-01-01T00:00:00Z') } }).build(),
+  );
+  t.ok(expired.findings.some((f) => f.code === 'METADATA_EXPIRED' && f.role === 'targets'));
+  t.notOk('untrustedRoles' in expired);
+  t.end();
+});
+
+t.test('names from metadata that are Object.prototype members are data', async (t) => {
+  // A delegated role and a target path named `__proto__`: a plain record assignment would drop them.
+  const build = (version: number) =>
+    repo()
+      .addTarget('__proto__', 'p')
+      .addDelegation({ name: '__proto__', paths: ['a/*'], targets: { 'a/x.txt': 'x' } })
+      .setVersion('__proto__', version)
+      .build();
+  const before = await verify(build(2), { targetsMode: 'required' });
+  expectFindings(t, before, true, []);
+  t.ok(Object.hasOwn(before.roles, '__proto__'), 'the role is in the report');
+  t.equal(before.roles['__proto__']?.version, 2);
+  t.ok(Object.hasOwn(before.verifiedTargets ?? {}, '__proto__'), 'the target was verified');
+  t.match(JSON.stringify(before.roles), /"__proto__":\{"version":2/);
+
+  const rolledBack = await verify(build(1), { previous: before.roles });
+  t.ok(
+    rolledBack.findings.some((f) => f.code === 'VERSION_ROLLBACK' && f.role === '__proto__'),
+    'its rollback is seen',
+  );
+  t.end();
+});
+
 t.test(
   'target findings come in target order, whatever order the downloads finish in',
   async (t) => {

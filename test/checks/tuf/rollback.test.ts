@@ -291,6 +291,29 @@ t.test('nextTrustedRoles', (t) => {
     t.end();
   });
 
+  t.test('a role that did not check out is never stored; its old entry stays', (t) => {
+    const previous = nextTrustedRoles(undefined, earlier, then);
+    const forged = { ...earlier, timestamp: roleSummary({ version: 9_000_000_000 }) };
+    const next = nextTrustedRoles(previous, forged, NOW, ['timestamp']);
+    t.strictSame(next.timestamp, previous.timestamp);
+    t.equal(next.snapshot?.version, 9, 'the roles that checked out are stored as usual');
+    const first = nextTrustedRoles(undefined, forged, NOW, ['timestamp']);
+    t.notOk(Object.hasOwn(first, 'timestamp'), 'no baseline from a forged first sight');
+    t.end();
+  });
+
+  t.test('a role named __proto__ is stored as a role', (t) => {
+    const roles = JSON.parse('{"__proto__": {"version": 3, "sha256": "x"}}') as Record<
+      string,
+      ReturnType<typeof roleSummary>
+    >;
+    const next = nextTrustedRoles(undefined, roles, NOW);
+    t.ok(Object.hasOwn(next, '__proto__'));
+    const again = nextTrustedRoles(next, JSON.parse('{}') as typeof roles, NOW);
+    t.ok(Object.hasOwn(again, '__proto__'), 'kept when it did not load');
+    t.end();
+  });
+
   t.test('a role that did not load keeps its trusted entry', (t) => {
     const previous = nextTrustedRoles(undefined, earlier, then);
     const { orbit: _, ...current } = earlier;
