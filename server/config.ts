@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { partitionOf } from '../checks/aws/policy.js';
 import { CONTROL_CATALOG } from '../checks/controls.js';
 import { DEFAULT_CHECK_SETTINGS, type CheckSettings, type Criterion } from '../checks/types.js';
 import { joinLocation } from '../sources/index.js';
@@ -180,7 +181,7 @@ export function describeSystem(config: TufwatchConfig): SystemDescription {
   }
   const aws = config.aws;
   if (aws !== undefined) {
-    const partition = awsPartition(aws.region);
+    const partition = partitionOf(aws.region);
     components.push({
       kind: 's3-bucket',
       name: `${aws.bucket} (${aws.region})`,
@@ -199,12 +200,6 @@ export function describeSystem(config: TufwatchConfig): SystemDescription {
     }
   }
   return { name: config.system.name, description: config.system.description, components };
-}
-
-function awsPartition(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 // ---------------------------------------------------------------------------
@@ -395,7 +390,7 @@ function readOrbit(p: Problems, value: unknown, path: string): RepositoryConfig[
   return { components: Object.fromEntries(components), channels: channels ?? [] };
 }
 
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 const ACCOUNT_ID = /^\d{12}$/;
 /** S3 bucket naming rules (general purpose buckets). */
 const BUCKET = /^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

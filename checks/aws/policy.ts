@@ -29,6 +29,15 @@ export const WRITE_ACTIONS: Readonly<Record<string, ResourceKind>> = Object.free
   's3:PutObjectRetention': 'object',
   's3:PutObjectLegalHold': 'object',
   's3:BypassGovernanceRetention': 'object',
+  // Replication stores replicas and delete markers in the destination: a grant of these lets the
+  // grantee's bucket write ours. Tags can drive lifecycle expiry rules.
+  's3:ReplicateObject': 'object',
+  's3:ReplicateDelete': 'object',
+  's3:ReplicateTags': 'object',
+  's3:PutObjectTagging': 'object',
+  's3:PutObjectVersionTagging': 'object',
+  's3:DeleteObjectTagging': 'object',
+  's3:DeleteObjectVersionTagging': 'object',
   's3:PutBucketPolicy': 'bucket',
   's3:DeleteBucketPolicy': 'bucket',
   's3:PutBucketAcl': 'bucket',
@@ -108,10 +117,20 @@ export interface BucketRef {
 
 /** The ARN partition of a region. */
 export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  for (const [prefix, partition] of PARTITIONS) if (region.startsWith(prefix)) return partition;
   return 'aws';
 }
+
+/** Region prefixes of the partitions other than `aws`, as in the SDK's partitions.json. */
+const PARTITIONS: readonly (readonly [string, string])[] = [
+  ['cn-', 'aws-cn'],
+  ['us-gov-', 'aws-us-gov'],
+  ['us-iso-', 'aws-iso'],
+  ['us-isob-', 'aws-iso-b'],
+  ['eu-isoe-', 'aws-iso-e'],
+  ['us-isof-', 'aws-iso-f'],
+  ['eusc-', 'aws-eusc'],
+];
 
 // ---------------------------------------------------------------------------
 // From the collector's normalized statements (checks/aws/types.ts) to the view
@@ -519,6 +538,23 @@ function outsidePrincipals(
   return [{ kind: 'anyone', value: 'NotPrincipal' }];
 }
 
+/**
+ * CloudFront as a writer. An origin access control forwards viewers' PUT and
+ * DELETE when the distribution allows those methods, and tufwatch cannot see
+ * the distribution: a write granted to CloudFront is a write by anyone on the
+ * Internet, whatever source condition names the account's own distribution.
+ */
+function cloudFrontWriter(
+  stmt: Statement,
+  allowed: ReadonlySet<string>,
+): (PrincipalRef & { kind: 'service' }) | undefined {
+  const service = stmt.principal?.service.find((s) => s.toLowerCase() === CLOUDFRONT_SERVICE);
+  if (service === undefined || allowed.has(service)) return undefined;
+  return { kind: 'service', value: service };
+}
+
+const CLOUDFRONT_SERVICE = 'cloudfront.amazonaws.com';
+
 /** A statement that lets a principal outside the account write. */
 export interface WriteGrant {
   statement: number;
@@ -540,9 +576,10 @@ export interface WriteGrant {
  * other than the owner, federated users. A statement confined to the account
  * by a condition (aws:SourceAccount, aws:SourceArn, aws:PrincipalAccount,
  * aws:PrincipalArn naming it) grants nothing outside it, and a write that a
- * Deny blocks for every outside caller is not granted. `allowed` lists
- * principals (ARNs, account ids, service names, canonical ids, organization
- * ids) that may write.
+ * Deny blocks for every outside caller is not granted; a write granted to
+ * CloudFront counts whatever its conditions (see cloudFrontWriter). `allowed`
+ * lists principals (ARNs, account ids, service names, canonical ids,
+ * organization ids) that may write.
  */
 export function grantsWriteOutsideAccount(
   policy: Policy,
@@ -552,22 +589,34 @@ export function grantsWriteOutsideAccount(
   const allowedSet = new Set(allowed);
   const grants: WriteGrant[] = [];
   for (const stmt of policy.statements) {
-    if (stmt.effect !== 'Allow' || statementConfinedToAccount(stmt, bucket.accountId)) continue;
+    if (stmt.effect !== 'Allow') continue;
+    const confined = statementConfinedToAccount(stmt, bucket.accountId);
+    const cloudFront = cloudFrontWriter(stmt, allowedSet);
+    if (confined && cloudFront === undefined) continue;
     const actions = writeActionsOf(stmt, bucket).filter(
       (action) =>
         outsiderDenials(policy, bucket, action, WRITE_ACTIONS[action] as ResourceKind).length === 0,
     );
     if (actions.length === 0) continue;
-    const { organizations, accounts } = confinement(stmt);
-    for (const principal of outsidePrincipals(stmt, bucket, allowedSet))
+    if (cloudFront !== undefined)
       grants.push({
         statement: stmt.index,
         ...(stmt.sid !== undefined && { sid: stmt.sid }),
-        principal,
+        principal: cloudFront,
         actions,
-        ...(organizations.length > 0 && { organizations }),
-        ...(accounts.length > 0 && { accounts }),
       });
+    if (confined) continue;
+    const { organizations, accounts } = confinement(stmt);
+    for (const principal of outsidePrincipals(stmt, bucket, allowedSet))
+      if (principal.value !== cloudFront?.value)
+        grants.push({
+          statement: stmt.index,
+          ...(stmt.sid !== undefined && { sid: stmt.sid }),
+          principal,
+          actions,
+          ...(organizations.length > 0 && { organizations }),
+          ...(accounts.length > 0 && { accounts }),
+        });
   }
   return grants;
 }

@@ -767,4 +767,9 @@ t.test('describeSystem with aws lists the bucket and each trail', async (t) => {
     describeSystem(withAws('us-gov-west-1', ['t1'])).components[3]?.location,
     'arn:aws-us-gov:cloudtrail:us-gov-west-1:123456789012:trail/t1',
   );
+  t.equal(
+    describeSystem(withAws('eusc-de-east-1')).components[2]?.location,
+    'arn:aws-eusc:s3:::acme-tuf',
+    'a region of the European Sovereign Cloud is accepted, in its partition',
+  );
 });

@@ -903,5 +903,56 @@ t.test('globMatch, accountOf, partitionOf', (t) => {
   t.equal(partitionOf('us-east-1'), 'aws');
   t.equal(partitionOf('cn-north-1'), 'aws-cn');
   t.equal(partitionOf('us-gov-west-1'), 'aws-us-gov');
+  t.equal(partitionOf('us-iso-east-1'), 'aws-iso');
+  t.equal(partitionOf('us-isob-east-1'), 'aws-iso-b');
+  t.equal(partitionOf('eu-isoe-west-1'), 'aws-iso-e');
+  t.equal(partitionOf('us-isof-south-1'), 'aws-iso-f');
+  t.equal(partitionOf('eusc-de-east-1'), 'aws-eusc');
+  t.end();
+});
+
+t.test('a write through CloudFront is a write by anyone, whatever its source condition', (t) => {
+  const oacWrite = {
+    ...OAC_READ,
+    Sid: 'OacWrite',
+    Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+  };
+  t.match(grantsWriteOutsideAccount(policy(oacWrite), REF), [
+    {
+      statement: 0,
+      sid: 'OacWrite',
+      principal: { kind: 'service', value: 'cloudfront.amazonaws.com' },
+      actions: ['s3:PutObject', 's3:DeleteObject'],
+    },
+  ]);
+  const [grant] = grantsWriteOutsideAccount(policy(oacWrite), REF);
+  t.notOk(grant !== undefined && 'accounts' in grant, 'not a confined, cross-account grant');
+  // Without the source condition: one grant, not two.
+  const { Condition: _, ...unconfined } = oacWrite;
+  t.equal(grantsWriteOutsideAccount(policy(unconfined), REF).length, 1);
+  // Allowed on purpose (config names the service): no grant.
+  t.strictSame(grantsWriteOutsideAccount(policy(oacWrite), REF, ['cloudfront.amazonaws.com']), []);
+  // The OAC read the console writes is no write.
+  t.strictSame(grantsWriteOutsideAccount(policy(OAC_READ), REF), []);
+  t.end();
+});
+
+t.test('replication and tagging actions are writes', (t) => {
+  const replicator = {
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:role/replication` },
+    Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
+    Resource: OBJECTS_ARN,
+  };
+  t.match(grantsWriteOutsideAccount(policy(replicator), REF), [
+    {
+      principal: { kind: 'account', account: OTHER_ACCOUNT },
+      actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
+    },
+  ]);
+  const tagger = write('*', { Action: 's3:*ObjectTagging' });
+  t.match(grantsWriteOutsideAccount(policy(tagger), REF), [
+    { actions: ['s3:PutObjectTagging', 's3:DeleteObjectTagging'] },
+  ]);
   t.end();
 });
