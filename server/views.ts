@@ -337,6 +337,8 @@ function parseDate(name: string, text: string): Date {
       `${name} is not an ISO 8601 date (2025-01-31) or RFC 3339 date-time (2025-01-31T12:00:00Z)`,
     );
   }
+  // No evidence predates the epoch; a year such as 0000 is a typo, not a period to export.
+  if (date.getTime() < 0) throw new ApiError('BAD_REQUEST', `${name} is before 1970`);
   return date;
 }
 

@@ -17,7 +17,7 @@ export function parseRfc3339(text: string): Date | undefined {
   const minute = Number(mi);
   // A leap second (60) is valid RFC 3339; Date folds it into the next minute.
   const second = Number(s);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const daysInMonth = utc(year, month, 0).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
   if (hour > 23 || minute > 59 || second > 60) return undefined;
   let offsetMinutes = 0;
@@ -28,7 +28,18 @@ export function parseRfc3339(text: string): Date | undefined {
     offsetMinutes = (sign === '-' ? -1 : 1) * (offH * 60 + offM);
   }
   const millis = frac === undefined ? 0 : Math.floor(Number(`0${frac}`) * 1000);
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
-  // Date.UTC maps years 0-99 to 1900-1999; such dates are not plausible expiries anyway.
-  return new Date(utc);
+  const at = utc(year, month - 1, day, hour, minute, second, millis);
+  at.setTime(at.getTime() - offsetMinutes * 60_000);
+  // An offset can carry 9999-12-31 into year 10000, which RFC 3339 cannot write: refuse it.
+  const utcYear = at.getUTCFullYear();
+  return utcYear < 0 || utcYear > 9999 ? undefined : at;
+}
+
+/** Date.UTC, without its mapping of years 0-99 to 1900-1999. */
+function utc(year: number, monthIndex: number, day: number, ...time: number[]): Date {
+  const at = new Date(0);
+  at.setUTCFullYear(year, monthIndex, day);
+  const [hour = 0, minute = 0, second = 0, millis = 0] = time;
+  at.setUTCHours(hour, minute, second, millis);
+  return at;
 }

@@ -26,6 +26,8 @@ t.test('parseRange refuses what is not a range', (t) => {
     { from: '2031-01-01', to: '2031-01-01' },
     { from: '2031-01-02', to: '2031-01-01' },
     { from: '2030-01-01', to: '2031-02-06' },
+    { to: '0000-01-01' },
+    { from: '1969-12-31T23:59:59Z', to: '1970-01-02' },
   ];
   for (const query of cases) {
     t.throws(() => parseRange(query, NOW), ApiError, JSON.stringify(query));
@@ -33,6 +35,7 @@ t.test('parseRange refuses what is not a range', (t) => {
   }
   // 400 days exactly is the longest range.
   t.doesNotThrow(() => parseRange({ from: '2030-01-01', to: '2031-02-05' }, NOW));
+  t.throws(() => parseRange({ to: '0050-01-01' }, NOW), { message: 'to is before 1970' });
   t.end();
 });
 

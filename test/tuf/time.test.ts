@@ -36,6 +36,10 @@ const valid: { text: string; iso: string; why: string }[] = [
   { text: '2030-12-31T23:59:59Z', iso: '2030-12-31T23:59:59.000Z', why: 'last second of year' },
   { text: '2030-04-30T00:00:00Z', iso: '2030-04-30T00:00:00.000Z', why: '30-day month' },
   { text: '2030-01-31T00:00:00Z', iso: '2030-01-31T00:00:00.000Z', why: '31-day month' },
+  // Date.UTC would read years 0-99 as 1900-1999.
+  { text: '0050-06-01T00:00:00Z', iso: '0050-06-01T00:00:00.000Z', why: 'a two-digit year stays' },
+  { text: '0000-02-29T00:00:00Z', iso: '0000-02-29T00:00:00.000Z', why: 'year 0 is a leap year' },
+  { text: '9999-12-31T23:59:59Z', iso: '9999-12-31T23:59:59.000Z', why: 'the last instant' },
 ];
 
 for (const c of valid) {
@@ -76,6 +80,10 @@ const invalid: { text: string; why: string }[] = [
   { text: '2030-01-02T03:04:05+24:00', why: 'offset hour 24' },
   { text: '2030-01-02T03:04:05-05:60', why: 'offset minute 60' },
   { text: '２０３０-01-02T03:04:05Z', why: 'non-ASCII digits' },
+  { text: '1900-02-29T00:00:00Z', why: 'Feb 29 in 1900 (not leap)' },
+  { text: '0001-02-29T00:00:00Z', why: 'Feb 29 in year 1' },
+  { text: '9999-12-31T23:59:59-00:01', why: 'an offset that carries into year 10000' },
+  { text: '0000-01-01T00:00:00+00:01', why: 'an offset that carries into year -1' },
 ];
 
 for (const c of invalid) {
