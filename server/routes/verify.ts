@@ -115,6 +115,24 @@ export function verifyRoutes(app: FastifyInstance, { deps, rateLimit }: RouteCon
     {
       bodyLimit: deps.config.maxUploadBytes,
       config: { rateLimit },
+      // Before the schema: Fastify's validator coerces a number, boolean or null to the string
+      // branch of the schema, and the bytes verified would not be the bytes sent.
+      preValidation: (request, _reply, done) => {
+        const files = (request.body as { files?: unknown } | null)?.files;
+        const wrong =
+          typeof files === 'object' && files !== null
+            ? Object.entries(files).filter(
+                ([, value]) =>
+                  typeof value !== 'string' && (typeof value !== 'object' || value === null),
+              )
+            : [];
+        if (wrong.length === 0) {
+          done();
+          return;
+        }
+        const names = wrong.map(([name]) => JSON.stringify(name.slice(0, 300))).join(', ');
+        done(new ApiError('BAD_REQUEST', `files: ${names} must be a string or an object`));
+      },
       schema: {
         tags: ['verify'],
         summary: 'Verify staged TUF metadata before publishing it',

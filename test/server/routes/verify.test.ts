@@ -112,6 +112,7 @@ t.test('a report with errors is still 200 with ok: false', async (t) => {
   t.ok(
     bad.findings.some((f) => f.code === 'SIGNATURE_THRESHOLD_NOT_MET' && f.role === 'timestamp'),
   );
+  t.strictSame(bad.untrustedRoles, ['timestamp'], 'the role that did not check out is named');
 
   const missing = await realApp(t, repo());
   const { ['snapshot.json']: _snapshot, ...withoutSnapshot } = missing.files;
@@ -207,7 +208,11 @@ t.test('hostile uploads are refused with 4xx codes', async (t) => {
     ['1001 files', verify({ files: files(1001) }), 400, 'BAD_REQUEST'],
     ['no files', verify({ files: {} }), 400, 'BAD_REQUEST'],
     ['files missing', verify({ at: '2031-01-01T00:00:00Z' }), 400, 'BAD_REQUEST'],
-    ['a number as a file', raw('{"files":{"root.json":[1,2]}}'), 400, 'BAD_REQUEST'],
+    ['an array as a file', raw('{"files":{"root.json":[1,2]}}'), 400, 'BAD_REQUEST'],
+    // The validator would coerce these to strings: the bytes verified would not be those sent.
+    ['a number as a file', raw('{"files":{"root.json":1}}'), 400, 'BAD_REQUEST'],
+    ['a boolean as a file', raw('{"files":{"root.json":true}}'), 400, 'BAD_REQUEST'],
+    ['null as a file', raw('{"files":{"root.json":null}}'), 400, 'BAD_REQUEST'],
     ['files not an object', verify({ files: ['root.json'] }), 400, 'BAD_REQUEST'],
     ['malformed JSON', raw('{"files":'), 400, 'INVALID_JSON'],
     ['empty JSON body', raw(''), 400, 'INVALID_JSON'],
