@@ -10,14 +10,18 @@
  * whose code is a finding code (tuf/findings.ts); the first error stops the
  * workflow.
  */
-import { isDelegatedPath, succinctRoleForTarget, validateRoleName } from './delegations.js';
+import {
+  isDelegatedPath,
+  namedLikeTopLevelRole,
+  succinctRoleForTarget,
+  validateRoleName,
+} from './delegations.js';
 import { TufError } from './errors.js';
 import type { Finding, FindingDetails } from './findings.js';
 import { KeyCache, type TufKey } from './keys.js';
 import { DEFAULT_HORIZONS, DEFAULT_LIMITS, maxBytesForRole, type Limits } from './limits.js';
 import {
   parseMetadata,
-  TOP_LEVEL_ROLES,
   type MetaFile,
   type Metadata,
   type RoleKeys,
@@ -81,9 +85,6 @@ interface Delegation {
   keys: Readonly<Record<string, TufKey>>;
   roleKeys: RoleKeys;
 }
-
-/** Top-level role names: no delegated role may be stored under one. */
-const TOP_LEVEL_NAMES: ReadonlySet<string> = new Set(TOP_LEVEL_ROLES);
 
 const TOP_LEVEL = {
   root: 'root.json',
@@ -428,7 +429,7 @@ export class TufClient {
     // (`Root.json` is `root.json` on a case-insensitive file system).
     const problem =
       validateRoleName(name) ??
-      (name !== 'targets' && TOP_LEVEL_NAMES.has(name.toLowerCase())
+      (name !== 'targets' && namedLikeTopLevelRole(name)
         ? 'a delegated role may not be named like a top-level role'
         : undefined);
     if (problem !== undefined) {

@@ -309,6 +309,17 @@ export function succinctRoleForTarget(s: SuccinctRoles, targetPath: string): str
  * them, because clients URL-encode names when fetching (the source adapters
  * do).
  */
+/**
+ * A delegated role named like a top-level role, in any case: its file would
+ * replace `root.json` and the like (`Root.json` is `root.json` on a
+ * case-insensitive file system, as on macOS and Windows agents).
+ */
+export function namedLikeTopLevelRole(name: string): boolean {
+  return TOP_LEVEL_NAMES.has(name.toLowerCase());
+}
+
+const TOP_LEVEL_NAMES: ReadonlySet<string> = new Set(['root', 'timestamp', 'snapshot', 'targets']);
+
 export function validateRoleName(name: string): string | undefined {
   if (name === '') return 'role name is empty';
   if (name === '.') return "role name is '.'";

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   isDelegatedPath,
+  namedLikeTopLevelRole,
   succinctRoleNames,
   validateRoleName,
   validateSuccinct,
@@ -684,8 +685,8 @@ class VerificationRun {
       const problem = validateRoleName(name);
       if (problem !== undefined)
         return invalid(`delegated role name ${JSON.stringify(name)}: ${problem}`, { actual: name });
-      if (TOP_LEVEL.has(name))
-        return invalid(`delegates to the top-level role name ${name}`, { actual: name });
+      if (namedLikeTopLevelRole(name))
+        return invalid(`delegates to ${name}, named like a top-level role`, { actual: name });
       if (seen.has(name)) return invalid(`delegates to ${name} twice`, { actual: name });
       seen.add(name);
       children.push({ role: name, delegator: md.role, keys: d.keys, roleKeys, paths, ancestors });

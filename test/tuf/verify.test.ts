@@ -1120,7 +1120,7 @@ t.test('delegations', (t) => {
         t.equal(report.targetCount, 0);
       },
     },
-    ...['root', 'targets'].map((name): Case => ({
+    ...['root', 'targets', 'Snapshot', 'ROOT'].map((name): Case => ({
       name: `a delegated role named like the top-level ${name}`,
       base: () => repo(),
       build: (b) =>
