@@ -50,6 +50,12 @@ export interface RoleSummary {
   sha256: string;
   /** sha256 of the canonical signed content: a change here needs a new version, a new signature does not. */
   signedSha256: string;
+  /**
+   * snapshot only: the version of every file it lists. A client refuses a new
+   * snapshot that drops one or lists it at a lower version (TUF 5.5.5), even
+   * a role no delegation reaches any more.
+   */
+  meta?: Record<string, number>;
 }
 
 export interface VerifyReport {
@@ -495,6 +501,10 @@ class VerificationRun {
       result.threshold,
       result.validKeys.length,
       roleKeys.keyids.length,
+    );
+    const summary = own(this.#roles, 'snapshot') as RoleSummary;
+    summary.meta = Object.fromEntries(
+      Object.entries(snapshot.signed.meta).map(([file, info]) => [file, info.version]),
     );
     return snapshot;
   }
@@ -977,6 +987,34 @@ class VerificationRun {
               ...details,
               expected: before.version + 1,
             },
+          ),
+        );
+      }
+    }
+    this.#compareSnapshotMeta(own(previous, 'snapshot')?.meta);
+  }
+
+  /** TUF 5.5.5: every file the trusted snapshot listed is still listed, at no lower version. */
+  #compareSnapshotMeta(before: Readonly<Record<string, number>> | undefined): void {
+    const now = own(this.#roles, 'snapshot')?.meta;
+    if (before === undefined || now === undefined) return;
+    for (const [file, version] of Object.entries(before)) {
+      const listed = own(now, file);
+      const details = { role: 'snapshot', file, expected: version, actual: listed };
+      if (listed === undefined) {
+        this.#add(
+          finding(
+            'VERSION_ROLLBACK',
+            `snapshot no longer lists ${file} (version ${version} before): clients that have the old snapshot refuse the new one`,
+            details,
+          ),
+        );
+      } else if (listed < version) {
+        this.#add(
+          finding(
+            'VERSION_ROLLBACK',
+            `snapshot lists ${file} at version ${listed}, lower than the ${version} listed before`,
+            details,
           ),
         );
       }

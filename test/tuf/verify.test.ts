@@ -283,6 +283,10 @@ t.test('a clean repository', (t) => {
               length: bytes.byteLength,
               sha256: sha256(bytes),
               signedSha256: sha256(canonicalize(signed)),
+              // What the snapshot lists, for the next run's TUF 5.5.5 check.
+              ...(r.role === 'snapshot' && {
+                meta: { 'targets.json': 2, 'a.json': 1, 'b.json': 5 },
+              }),
             },
             r.role,
           );
@@ -1954,9 +1958,15 @@ t.test('transitions from the published repository or a previous report', (t) => 
         return { live, staged: versions(b, 4).build() };
       },
       ok: false,
-      expected: ['timestamp', 'snapshot', 'targets', 'a'].map((role) =>
-        error('VERSION_ROLLBACK', role, { expected: 5, actual: 4 }),
-      ),
+      expected: [
+        ...['timestamp', 'snapshot', 'targets', 'a'].map((role) =>
+          error('VERSION_ROLLBACK', role, { expected: 5, actual: 4 }),
+        ),
+        // TUF 5.5.5: the files the old snapshot listed, at lower versions in the new one.
+        ...['targets.json', 'a.json'].map((file) =>
+          error('VERSION_ROLLBACK', 'snapshot', { file, expected: 5, actual: 4 }),
+        ),
+      ],
     },
     {
       name: 'every version moving forward',
@@ -2019,8 +2029,26 @@ t.test('transitions from the published repository or a previous report', (t) => 
         return { live, staged };
       },
       ok: false,
-      expected: [error('VERSION_ROLLBACK', 'a', { expected: 1 })],
+      expected: [
+        error('VERSION_ROLLBACK', 'a', { expected: 1 }),
+        error('VERSION_ROLLBACK', 'snapshot', { file: 'a.json', expected: 1 }),
+      ],
       check: (t, report) => t.equal(report.roles.a, undefined),
+    },
+    {
+      name: 'a role no delegation reaches any more, dropped from snapshot',
+      make: () => {
+        // The live snapshot lists legacy.json, which no role delegates to; the staged one drops it.
+        let legacy = true;
+        const b = standard().mutateSigned('snapshot', (signed) => {
+          if (legacy) signed.meta['legacy.json'] = { version: 5 };
+        });
+        const live = b.build();
+        legacy = false;
+        return { live, staged: versions(b, 2).build() };
+      },
+      ok: false,
+      expected: [error('VERSION_ROLLBACK', 'snapshot', { file: 'legacy.json', expected: 5 })],
     },
     {
       name: 'a top-level role missing is reported once, as missing',
