@@ -328,9 +328,17 @@ export function accountOf(value: string): string | undefined {
   return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
-/** A value that names the account (or a resource in it), without wildcards in the account. */
-function inAccount(value: string, accountId: string): boolean {
-  return accountOf(value) === accountId;
+/**
+ * A value of `clause` that names the account (or a resource in it), without
+ * wildcards in the account. The Arn operators match each ARN field on its
+ * own; the String operators match the whole text, where a `*` before the
+ * account field also matches colons (`arn:aws:*:*:<account>:*` matches a log
+ * group of another account named after ours), so there it confines nothing.
+ */
+function inAccount(value: string, accountId: string, clause: ConditionClause): boolean {
+  if (accountOf(value) !== accountId) return false;
+  if (clause.base.startsWith('Arn') || !value.startsWith('arn:')) return true;
+  return !/[*?]/.test(value.split(':').slice(0, 4).join(':'));
 }
 
 /**
@@ -347,7 +355,7 @@ function confinesToAccount(clause: ConditionClause, accountId: string): boolean 
     clause.set !== 'ForAllValues' &&
     ACCOUNT_KEYS.has(clause.key) &&
     clause.values.length > 0 &&
-    clause.values.every((v) => inAccount(v, accountId))
+    clause.values.every((v) => inAccount(v, accountId, clause))
   );
 }
 
@@ -482,7 +490,7 @@ function keepsOutsidersDenied(clause: ConditionClause, accountId: string): boole
     clause.set === undefined &&
     ACCOUNT_KEYS.has(clause.key) &&
     clause.values.length > 0 &&
-    clause.values.every((v) => inAccount(v, accountId))
+    clause.values.every((v) => inAccount(v, accountId, clause))
   );
 }
 

@@ -956,3 +956,49 @@ t.test('replication and tagging actions are writes', (t) => {
   ]);
   t.end();
 });
+
+t.test('a String wildcard before the account field confines nothing; an Arn one does', (t) => {
+  const logsWrite = (operator: string, sourceArn: string): unknown =>
+    write(
+      { Service: 'logs.us-east-1.amazonaws.com' },
+      { Condition: { [operator]: { 'aws:SourceArn': sourceArn } } },
+    );
+  const anyServiceAnyRegion = `arn:aws:*:*:${ACCOUNT}:*`;
+  // StringLike: `*` spans colons, so another account's log group named after ours matches.
+  t.equal(
+    grantsWriteOutsideAccount(policy(logsWrite('StringLike', anyServiceAnyRegion)), REF).length,
+    1,
+  );
+  // ArnLike matches field by field: the account field is ours.
+  t.strictSame(
+    grantsWriteOutsideAccount(policy(logsWrite('ArnLike', anyServiceAnyRegion)), REF),
+    [],
+  );
+  // No wildcard before the account: StringLike confines as well.
+  t.strictSame(
+    grantsWriteOutsideAccount(
+      policy(logsWrite('StringLike', `arn:aws:logs:us-east-1:${ACCOUNT}:*`)),
+      REF,
+    ),
+    [],
+  );
+  // The mirror case: a Deny on StringNotLike with such a pattern lets an outsider through.
+  const denyOutsiders = (pattern: string): unknown => ({
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:PutObject',
+    Resource: OBJECTS_ARN,
+    Condition: { StringNotLike: { 'aws:PrincipalArn': pattern } },
+  });
+  const anyone = write('*');
+  t.equal(
+    grantsWriteOutsideAccount(policy(anyone, denyOutsiders(`arn:aws:iam:*:${ACCOUNT}:*`)), REF)
+      .length,
+    1,
+  );
+  t.strictSame(
+    grantsWriteOutsideAccount(policy(anyone, denyOutsiders(`arn:aws:iam::${ACCOUNT}:*`)), REF),
+    [],
+  );
+  t.end();
+});
