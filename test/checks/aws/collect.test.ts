@@ -622,18 +622,21 @@ t.test('awsSnapshotOf reads the snapshot the composition root stored', async (t)
   t.equal(awsSnapshotOf({}), undefined);
 });
 
-t.test('the allow lists and switches of config are echoed into the snapshot for the checks', async (t) => {
-  const lists = {
-    allowedPrincipals: ['arn:aws:iam::123456789012:role/tuf-release'],
-    crossAccountWriters: ['210987654321'],
-    allowPublicRead: true,
-  };
-  const { snapshot } = await collectScenario(t, defaultsScenario(), { config: lists });
-  t.strictSame(snapshot.allowedPrincipals, lists.allowedPrincipals);
-  t.strictSame(snapshot.crossAccountWriters, lists.crossAccountWriters);
-  t.equal(snapshot.allowPublicRead, true);
-  const { snapshot: without } = await collectScenario(t, defaultsScenario());
-  t.notOk('allowedPrincipals' in without);
-  t.notOk('crossAccountWriters' in without);
-  t.notOk('allowPublicRead' in without);
-});
+t.test(
+  'the allow lists and switches of config are echoed into the snapshot for the checks',
+  async (t) => {
+    const lists = {
+      allowedPrincipals: ['arn:aws:iam::123456789012:role/tuf-release'],
+      crossAccountWriters: ['210987654321'],
+      allowPublicRead: true,
+    };
+    const { snapshot } = await collectScenario(t, defaultsScenario(), { config: lists });
+    t.strictSame(snapshot.allowedPrincipals, lists.allowedPrincipals);
+    t.strictSame(snapshot.crossAccountWriters, lists.crossAccountWriters);
+    t.equal(snapshot.allowPublicRead, true);
+    const { snapshot: without } = await collectScenario(t, defaultsScenario());
+    t.notOk('allowedPrincipals' in without);
+    t.notOk('crossAccountWriters' in without);
+    t.notOk('allowPublicRead' in without);
+  },
+);
