@@ -2061,6 +2061,16 @@ t.test('transitions from the published repository or a previous report', (t) => 
       expected: [error('METADATA_MISSING', 'timestamp', { file: 'timestamp.json' })],
     },
     {
+      name: 'the snapshot missing: its files cannot be compared, only its absence is reported',
+      make: () => {
+        const b = standard();
+        const live = b.build();
+        return { live, staged: b.omit('snapshot.json').build() };
+      },
+      ok: false,
+      expected: [error('METADATA_MISSING', 'snapshot', { file: 'snapshot.json' })],
+    },
+    {
       name: 'a new root signed by the old and the new root keys',
       make: () => {
         const b = standard();
