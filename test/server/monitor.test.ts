@@ -121,6 +121,33 @@ t.test('a rollback across runs fails tuf.rollback and does not lower the baselin
   t.equal(statusOf(await runOnce(m.monitor), 'tuf.rollback'), 'fail');
 });
 
+t.test('a forged timestamp does not poison the baseline of later runs', async (t) => {
+  const m = monitorFor();
+  t.teardown(m.close);
+  m.repo.builder.setVersion('timestamp', 3);
+  writeRepo(m.repo.builder.build(), m.repo.dir);
+  t.equal(statusOf(await runOnce(m.monitor), 'tuf.rollback'), 'pass');
+  // Someone who can write the bucket, without the timestamp key, posts an unsigned huge version.
+  let forging = true;
+  m.repo.builder
+    .setVersion('timestamp', 9_000_000_000)
+    .editSignatures('timestamp', (signatures) => (forging ? [] : signatures));
+  writeRepo(m.repo.builder.build(), m.repo.dir);
+  m.advance(60_000);
+  const forged = await runOnce(m.monitor);
+  t.equal(statusOf(forged, 'tuf.signatures'), 'fail', 'the forgery is reported');
+  t.equal(m.store.trustedRoles('orbit')?.timestamp?.version, 3, 'and never trusted');
+  // The genuine re-signed timestamp v4 arrives: no rollback from the forged version.
+  forging = false;
+  m.repo.builder.setVersion('timestamp', 4);
+  writeRepo(m.repo.builder.build(), m.repo.dir);
+  m.advance(60_000);
+  const genuine = await runOnce(m.monitor);
+  t.equal(statusOf(genuine, 'tuf.rollback'), 'pass');
+  t.equal(statusOf(genuine, 'tuf.signatures'), 'pass');
+  t.equal(m.store.trustedRoles('orbit')?.timestamp?.version, 4);
+});
+
 t.test('a repository that cannot be verified makes its checks error, not pass', async (t) => {
   const m = monitorFor();
   t.teardown(m.close);
