@@ -180,11 +180,12 @@ export function parsePublicKey(pem: string): KeyObject | undefined {
   }
 }
 
-const BASE64_SIGNATURE = /^[A-Za-z0-9+/]{86}==$/;
+// 64 bytes: 86 characters, the last of which carries 2 bits and 4 zero bits, then `==`.
+const BASE64_SIGNATURE = /^[A-Za-z0-9+/]{85}[AQgw]==$/;
 
 /** Whether `signature` (base64) is a valid Ed25519 signature of the UTF-8 text by `key`. */
 export function verifySignature(key: KeyObject, message: string, signature: string): boolean {
-  // One encoding per signature: no padding variants, no whitespace.
+  // One encoding per signature: no padding variants, no whitespace, no nonzero unused bits.
   if (!BASE64_SIGNATURE.test(signature)) return false;
   return verify(null, Buffer.from(message, 'utf8'), key, Buffer.from(signature, 'base64'));
 }

@@ -167,6 +167,13 @@ t.test('signatures: Ed25519 over the UTF-8 text, one base64 encoding', (t) => {
   );
   t.notOk(verifySignature(publicKey, 'manifest \u20ac', ` ${signature}`), 'whitespace');
   t.notOk(verifySignature(publicKey, 'manifest \u20ac', 'A'.repeat(86) + '=='), 'wrong signature');
+  // The last character holds 2 bits of the signature and 4 unused bits: a twin that sets the
+  // unused bits decodes to the same bytes, and would give the same bundle another file hash.
+  const last = signature.at(-3) as string;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const twin = `${signature.slice(0, -3)}${alphabet[alphabet.indexOf(last) + 1]}==`;
+  t.strictSame(Buffer.from(twin, 'base64'), Buffer.from(signature, 'base64'), 'same bytes');
+  t.notOk(verifySignature(publicKey, 'manifest \u20ac', twin), 'unused bits set');
   t.end();
 });
 
