@@ -476,7 +476,8 @@ export class BundleVerifier {
     this.#summary = new SummaryBuilder(header.controls);
   }
 
-  record(value: unknown, index: number): void {
+  /** `written`: the record's text as the bundle has it, when it is read line by line. */
+  record(value: unknown, index: number, written?: string): void {
     if (this.#gap !== undefined) {
       // Past a gap only the missing seq is looked for: was it deleted, or moved?
       if (isObject(value) && value.seq === this.#gap.expected) this.#gap.seen = true;
@@ -495,6 +496,15 @@ export class BundleVerifier {
       fail('RECORD_HASH_MISMATCH', `record ${record.seq} was changed: it does not match its hash`, {
         seq: record.seq,
       });
+    }
+    // Same values, other bytes (a duplicate key, another spelling of a number): JSON.parse keeps
+    // the last duplicate, SQLite's json_extract the first; an auditor's tool could read another record.
+    if (written !== undefined && written !== forms.sealed) {
+      fail(
+        'RECORD_MALFORMED',
+        `record ${record.seq} is not written in its RFC 8785 form: other tools could read other values from it`,
+        { seq: record.seq },
+      );
     }
     if (record.seq < this.#expected) {
       fail(
@@ -723,8 +733,8 @@ export async function verifyBundleLines(
   try {
     first = await next();
   } catch (err) {
-    // A first line too long to be a header: not this layout.
-    if (err instanceof LineTooLong) return undefined;
+    // A first line too long to be a header, or not text: not this layout.
+    if (err instanceof LineTooLong || err instanceof NotUtf8) return undefined;
     throw err;
   }
   if (first === undefined || !first.startsWith(HEADER_START) || !first.endsWith(',')) {
@@ -748,7 +758,15 @@ export async function verifyBundleLines(
         if (line === undefined) fail('BUNDLE_MALFORMED', 'the bundle ends inside its records');
         // One line ahead: a broken last line is a file cut off, not a broken record.
         const following = await next();
-        verifier.record(parseLine(line as string, index, following === undefined), index);
+        const text = line as string;
+        if (following !== undefined && text.endsWith(',') === (following === RECORDS_CLOSE)) {
+          fail(
+            'BUNDLE_MALFORMED',
+            `record ${index + 1} of the bundle ${following === RECORDS_CLOSE ? 'is the last and ends with a comma' : 'does not end with the comma before the next'}: the file is not JSON`,
+          );
+        }
+        const written = text.endsWith(',') ? text.slice(0, -1) : text;
+        verifier.record(parseLine(text, index, following === undefined), index, written);
         line = following;
       }
       const summary = member(await next(), 'summary', ',');
@@ -773,7 +791,8 @@ async function asyncOutcome(
     return await fn();
   } catch (err) {
     return outcome(verifier, () => {
-      if (err instanceof LineTooLong) fail('BUNDLE_MALFORMED', err.message);
+      if (err instanceof LineTooLong || err instanceof NotUtf8)
+        fail('BUNDLE_MALFORMED', err.message);
       throw err;
     });
   }
@@ -823,7 +842,7 @@ export async function* splitLines(
     pending = [];
     pendingBytes = 0;
     const end = line.at(-1) === 13 ? line.length - 1 : line.length;
-    return line.toString('utf8', 0, end);
+    return decodeUtf8(line.subarray(0, end));
   };
   for await (const chunk of chunks) {
     let buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -837,6 +856,29 @@ export async function* splitLines(
     if (buffer.length > 0) pending.push(buffer);
   }
   if (pendingBytes > 0) yield take(Buffer.alloc(0));
+}
+
+/**
+ * Strict UTF-8: a lenient decoder turns invalid bytes into U+FFFD, which
+ * tufwatch also writes, so a bundle with other bytes would verify. A BOM is
+ * kept as a character (and refused where JSON is expected).
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    throw new NotUtf8();
+  }
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export class NotUtf8 extends Error {
+  override readonly name = 'NotUtf8';
+
+  constructor() {
+    super('the file is not UTF-8 text');
+  }
 }
 
 export class LineTooLong extends Error {

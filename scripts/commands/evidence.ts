@@ -23,6 +23,8 @@ import {
   syncDirectory,
 } from '../../server/evidence-keys.js';
 import {
+  decodeUtf8,
+  NotUtf8,
   splitLines,
   verifyBundleLines,
   verifyBundleObject,
@@ -240,13 +242,14 @@ export async function verifyBundleFile(
         `not in the line layout tufwatch writes, and larger than ${MAX_WHOLE_BUNDLE_BYTES} bytes`,
       );
     }
-    const text = readFileSync(path, 'utf8');
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(decodeUtf8(readFileSync(path)));
     } catch (err) {
-      // JSON.parse throws SyntaxError only.
-      return malformed(`not JSON: ${(err as Error).message}`);
+      // decodeUtf8 throws NotUtf8, JSON.parse SyntaxError.
+      return malformed(
+        err instanceof NotUtf8 ? err.message : `not JSON: ${(err as Error).message}`,
+      );
     }
     return verifyBundleObject(value, options);
   } catch (err) {

@@ -7,10 +7,12 @@ import {
   type SealedRecord,
   type SigningKey,
 } from '../../server/evidence.js';
-import { digestOf, type Bundle } from '../../server/evidence-export.js';
+import { digestOf, RECORDS_CLOSE, type Bundle } from '../../server/evidence-export.js';
 import { generateSigningKey } from '../../server/evidence-keys.js';
 import {
+  decodeUtf8,
   LineTooLong,
+  NotUtf8,
   splitLines,
   verifyBundleLines,
   verifyBundleObject,
@@ -125,6 +127,35 @@ t.test('an untouched bundle verifies, streamed and read whole', async (t) => {
 
 /** [case, tampering, expected code, expected seq or field]. */
 const TAMPERING: [string, (p: BundleLines) => BundleLines | string, VerifyCode, object?][] = [
+  [
+    // JSON.parse keeps the last duplicate, SQLite's json_extract the first: two readings.
+    'a duplicate key before the real one in a record line',
+    (p) => {
+      p.records[3] = `{"seq":999,${(p.records[3] as string).slice(1)}`;
+      return p;
+    },
+    'RECORD_MALFORMED',
+    { seq: 4 },
+  ],
+  [
+    'a record rewritten with whitespace (same values, other bytes)',
+    (p) => {
+      p.records[5] = JSON.stringify(record(p, 5), null, 1).replace(/\n/g, '');
+      return p;
+    },
+    'RECORD_MALFORMED',
+    { seq: 6 },
+  ],
+  [
+    'the commas between records removed (not JSON any more)',
+    (p) => joinBundle(p).replace(/},\n{/g, '}\n{'),
+    'BUNDLE_MALFORMED',
+  ],
+  [
+    'a comma after the last record',
+    (p) => joinBundle(p).replace(`}\n${RECORDS_CLOSE}\n`, `},\n${RECORDS_CLOSE}\n`),
+    'BUNDLE_MALFORMED',
+  ],
   [
     'one field of one record changed',
     (p) => {
@@ -672,6 +703,41 @@ t.test('what is not a bundle at all', async (t) => {
     ok: false,
     problem: { code: 'BUNDLE_MALFORMED' },
   });
+});
+
+t.test('bytes that are not UTF-8 are refused, not read as U+FFFD', async (t) => {
+  // A record holding U+FFFD (tufwatch writes it when it cleans up repository text).
+  const p = parts();
+  const { hash: _hash, ...body } = record(p, 2);
+  p.records[2] = canonicalJson(
+    sealRecord({ ...body, evidence: { note: 'bad byte \ufffd here' } } as unknown as RecordBody),
+  );
+  rechain(p, 3);
+  const good = Buffer.from(joinBundle(p), 'utf8');
+  const stream = async (bytes: Buffer) =>
+    verifyBundleLines(
+      splitLines(
+        (async function* () {
+          yield await Promise.resolve(bytes);
+        })(),
+        1 << 20,
+      ),
+    );
+  const replacement = Buffer.from('\ufffd', 'utf8');
+  const at = good.indexOf(replacement);
+  t.ok(at > 0);
+  // The three bytes of U+FFFD replaced by one invalid byte and two ASCII ones: a lenient decoder
+  // reads U+FFFD again.
+  const bad = Buffer.concat([good.subarray(0, at), Buffer.from([0xff]), good.subarray(at + 3)]);
+  t.match(await stream(bad), {
+    ok: false,
+    problem: { code: 'BUNDLE_MALFORMED', message: 'the file is not UTF-8 text' },
+  });
+  // In the first line, the bundle is not in the line layout at all.
+  t.equal(await stream(Buffer.concat([Buffer.from([0xc0]), good])), undefined);
+  t.throws(() => decodeUtf8(Buffer.from([0x61, 0xff])), NotUtf8);
+  t.equal(decodeUtf8(Buffer.from('\ufeffa', 'utf8')), '\ufeffa', 'a BOM is kept, to be refused');
+  t.end();
 });
 
 t.test('splitLines: bounded lines across chunks, CRLF or LF', async (t) => {

@@ -263,6 +263,16 @@ t.test('verify: exit 0 intact, 1 broken with the record, 2 unreadable', async (t
     code: 1,
     stdout: /^BROKEN: BUNDLE_MALFORMED: not JSON/,
   });
+  // Reformatted, with a byte that is not UTF-8: refused, not read as U+FFFD.
+  const notText = join(dir, 'not-utf8.json');
+  writeFileSync(
+    notText,
+    Buffer.concat([Buffer.from(JSON.stringify(JSON.parse(text), null, 2)), Buffer.from([0xff])]),
+  );
+  t.match(await run(['verify', notText]), {
+    code: 1,
+    stdout: /^BROKEN: BUNDLE_MALFORMED: the file is not UTF-8 text/,
+  });
   const malformed = join(dir, 'malformed.json');
   writeFileSync(malformed, JSON.stringify({ ...JSON.parse(text), period: 1 }));
   t.match(await run(['verify', malformed]), {
