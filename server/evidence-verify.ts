@@ -85,6 +85,13 @@ export type VerifyOutcome =
       /** Whether it was checked against a key given to the verifier (else: only the embedded one). */
       keyPinned: boolean;
       period: { from: string; to: string };
+      /** When the bundle was exported. */
+      generatedAt: string;
+      /**
+       * false when it was exported before its period ended: what was recorded
+       * after `generatedAt` is not in it, though the period says otherwise.
+       */
+      periodCovered: boolean;
       anchor: { kind: string; seq: number; hash: string };
       records: number;
       runs: number;
@@ -639,6 +646,8 @@ export class BundleVerifier {
       fingerprint,
       keyPinned: this.#options.publicKey !== undefined,
       period: header.period,
+      generatedAt: header.generatedAt,
+      periodCovered: Date.parse(header.generatedAt) >= Date.parse(header.period.to),
       anchor: { kind: header.anchor.kind, seq: header.anchor.seq, hash: header.anchor.hash },
       records: this.#count,
       runs: computed.runs,

@@ -358,6 +358,9 @@ export function renderOutcome(outcome: VerifyOutcome): string {
   return (
     `intact: ${outcome.records} records (${range}), ${outcome.runs} runs, ` +
     `period ${outcome.period.from} to ${outcome.period.to}\n` +
+    (outcome.periodCovered
+      ? ''
+      : `warning: exported at ${outcome.generatedAt}, before the period ends: what was recorded after that is not in this bundle\n`) +
     `anchor: ${outcome.anchor.kind} at seq ${outcome.anchor.seq} (${outcome.anchor.hash})\n` +
     `signed by ed25519 key ${outcome.fingerprint}, ${key}\n`
   );

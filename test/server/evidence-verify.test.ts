@@ -8,6 +8,7 @@ import {
   type SigningKey,
 } from '../../server/evidence.js';
 import { digestOf, RECORDS_CLOSE, type Bundle } from '../../server/evidence-export.js';
+import { renderOutcome } from '../../scripts/commands/evidence.js';
 import { generateSigningKey } from '../../server/evidence-keys.js';
 import {
   decodeUtf8,
@@ -111,6 +112,8 @@ t.test('an untouched bundle verifies, streamed and read whole', async (t) => {
     fingerprint: base.second.fingerprint,
     keyPinned: false,
     period: { from: T0.toISOString(), to: at(60).toISOString() },
+    generatedAt: at(60).toISOString(),
+    periodCovered: true,
     anchor: { kind: 'genesis', seq: 0, hash: '0'.repeat(64) },
     records: p.records.length,
     runs: 5,
@@ -539,6 +542,23 @@ t.test('the manifest is held against the bundle, part by part', async (t) => {
     const outcome = await verifyText(joinBundle(resign(parts(), base.second, change)));
     t.match(outcome, { ok: false, problem: { code, field } }, name);
   }
+});
+
+t.test('a bundle exported before its period ends says it does not cover it', async (t) => {
+  const f = evidenceFixture();
+  addRuns(f.store, at(5), 2, FIVE_MINUTES_MS, realistic);
+  f.clock.now = at(20);
+  // A year asked for, twenty minutes in: signed and intact, but not the year.
+  const early = [...f.service.exportBundle(T0, at(365 * 24 * 60))].join('');
+  const outcome = await verifyText(early);
+  t.match(outcome, { ok: true, generatedAt: at(20).toISOString(), periodCovered: false });
+  const rendered = renderOutcome(outcome);
+  t.match(rendered, /^intact: /);
+  t.match(
+    rendered,
+    `warning: exported at ${at(20).toISOString()}, before the period ends: what was recorded after that is not in this bundle\n`,
+  );
+  t.notMatch(renderOutcome(await verifyText(base.text)), /warning/, 'a whole period: no warning');
 });
 
 t.test('a key that signs but is not in the history', async (t) => {
