@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 
 import { TufError } from './errors.js';
+import { TOP_LEVEL_ROLES } from './metadata.js';
 
 // --- Path patterns --------------------------------------------------------
 
@@ -318,7 +319,7 @@ export function namedLikeTopLevelRole(name: string): boolean {
   return TOP_LEVEL_NAMES.has(name.toLowerCase());
 }
 
-const TOP_LEVEL_NAMES: ReadonlySet<string> = new Set(['root', 'timestamp', 'snapshot', 'targets']);
+const TOP_LEVEL_NAMES: ReadonlySet<string> = new Set(TOP_LEVEL_ROLES);
 
 export function validateRoleName(name: string): string | undefined {
   if (name === '') return 'role name is empty';

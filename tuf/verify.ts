@@ -118,7 +118,7 @@ export interface VerifyOptions {
   includeTargets?: boolean;
 }
 
-const TOP_LEVEL = new Set(['root', 'timestamp', 'snapshot', 'targets']);
+const TOP_LEVEL: ReadonlySet<string> = new Set(TOP_LEVEL_ROLES);
 /** Problems of the published repository that leave no baseline to compare against. */
 const BASELINE_CODES = new Set<string>([
   'FETCH_FAILED',
