@@ -1,7 +1,7 @@
 /**
  * Generates a Fleet-like TUF repository of any size, metadata only, for the
  * benchmark (`bench/run.ts`). What it imitates is what is known of Fleet's
- * repository (../shared/fixtures/README.md): go-tuf v0 output, ed25519 keys in
+ * repository (test/fixtures/README.md): go-tuf v0 output, ed25519 keys in
  * hex with the legacy `keyid_hash_algorithms`, `consistent_snapshot: false`,
  * sha512-only target hashes, `custom: {"version": ...}` on every target, paths
  * `<component>/<platform>/<version|major.minor|major|stable|edge>/<file>` where

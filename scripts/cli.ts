@@ -38,6 +38,7 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Run 'tufwatch <command> --help' for a command's options.
+'tufwatch --version' (or -V) prints the version.
 `;
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
@@ -45,6 +46,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(USAGE);
     return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`tufwatch ${(await import('../server/service.js')).VERSION}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (command === undefined) {

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { partitionOf } from '../checks/aws/policy.js';
 import { CONTROL_CATALOG } from '../checks/controls.js';
@@ -50,7 +51,6 @@ export interface VerificationConfig {
   limits: Limits;
 }
 
-export const DEFAULT_STORAGE_PATH = './data/tufwatch.db';
 export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 /** A SOC 2 type 2 period is up to a year; the auditor's fieldwork comes after it. */
 export const DEFAULT_RETENTION_DAYS = 400;
@@ -118,7 +118,7 @@ export async function loadConfig(
   const config: TufwatchConfig = {
     system: readSystem(p, doc),
     repositories: await readRepositories(p, doc.repositories, baseDir, verification.limits),
-    storage: readStorage(p, doc.storage, baseDir),
+    storage: readStorage(p, doc.storage, path === undefined ? undefined : baseDir, env),
     server: readServer(p, doc.server),
     schedule: readSchedule(p, doc.schedule),
     auth: readAuth(p, doc.auth, env),
@@ -464,12 +464,37 @@ function readAws(p: Problems, value: unknown): AwsConfig | undefined {
   return aws;
 }
 
-function readStorage(p: Problems, value: unknown, baseDir: string): TufwatchConfig['storage'] {
+/**
+ * Where state goes without `storage.path`: the platform's state directory
+ * (XDG Base Directory: `$XDG_STATE_HOME`, else `~/.local/state`), never the working
+ * directory, so `tufwatch run` in a checkout writes no database or key into it.
+ */
+export function defaultStoragePath(env: Readonly<Record<string, string | undefined>>): string {
+  const xdg = env.XDG_STATE_HOME;
+  // The spec ignores a relative XDG_STATE_HOME.
+  const stateHome =
+    xdg !== undefined && isAbsolute(xdg) ? xdg : join(env.HOME ?? homedir(), '.local', 'state');
+  return join(stateHome, 'tufwatch', 'tufwatch.db');
+}
+
+/**
+ * `configDir` is undefined without a config file. A config file keeps its default of
+ * `data/tufwatch.db` beside it: moving that would start a new evidence chain for
+ * existing installs.
+ */
+function readStorage(
+  p: Problems,
+  value: unknown,
+  configDir: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): TufwatchConfig['storage'] {
   const s = p.optionalSection(value, 'storage', ['path']);
-  const path = s.path === undefined ? DEFAULT_STORAGE_PATH : p.text(s.path, 'storage.path');
+  const fallback =
+    configDir === undefined ? defaultStoragePath(env) : join(configDir, 'data', 'tufwatch.db');
+  const path = s.path === undefined ? fallback : p.text(s.path, 'storage.path');
   // better-sqlite3's in-memory database (tests, the demo) is not a file.
   if (path === ':memory:') return { path };
-  return { path: resolve(baseDir, path ?? DEFAULT_STORAGE_PATH) };
+  return { path: resolve(configDir ?? process.cwd(), path ?? fallback) };
 }
 
 /** `evidence.retentionDays`: records older than this are pruned, behind a signed checkpoint. */

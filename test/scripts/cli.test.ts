@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { main, USAGE } from '../../scripts/cli.js';
 import { fakeIo } from '../support/io.js';
@@ -30,3 +31,14 @@ t.test('commands are dispatched with their arguments', async (t) => {
     t.match(io.stdout, /Usage: tufwatch/);
   }
 });
+
+for (const flag of ['--version', '-V', 'version']) {
+  t.test(`${flag} prints the package's version and exits 0`, async (t) => {
+    const io = fakeIo();
+    t.equal(await main([flag], io), 0);
+    const pkg = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    t.equal(io.stdout, `tufwatch ${pkg.version}\n`);
+  });
+}

@@ -1,5 +1,5 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
@@ -9,6 +9,7 @@ import {
   ConfigError,
   DEFAULT_MAX_UPLOAD_BYTES,
   DEFAULT_RETENTION_DAYS,
+  defaultStoragePath,
   describeSystem,
   FLEET_ROOT_PATH,
   loadConfig,
@@ -67,6 +68,24 @@ function paths(err: ConfigError): string[] {
   return err.problems.map((p) => p.slice(0, p.indexOf(': ')));
 }
 
+t.test('default state goes to the XDG state directory, never the working directory', async (t) => {
+  const cases: [Record<string, string>, string][] = [
+    [{ XDG_STATE_HOME: '/var/lib/x' }, '/var/lib/x/tufwatch/tufwatch.db'],
+    [{ HOME: '/home/op' }, '/home/op/.local/state/tufwatch/tufwatch.db'],
+    // The XDG spec: a relative XDG_STATE_HOME is invalid and ignored.
+    [{ XDG_STATE_HOME: 'rel', HOME: '/home/op' }, '/home/op/.local/state/tufwatch/tufwatch.db'],
+  ];
+  for (const [env, path] of cases) {
+    t.equal(defaultStoragePath(env), path, JSON.stringify(env));
+    t.equal((await loadConfig(undefined, env)).storage.path, path);
+  }
+  // A config file keeps its own default beside it: existing installs keep their chain.
+  const dir = mkdtempSync(join(tmpdir(), 'tufwatch-config-'));
+  const file = join(dir, 'c.json');
+  writeFileSync(file, '{"storage": {}}');
+  t.equal((await loadConfig(file, { HOME: '/h' })).storage.path, join(dir, 'data/tufwatch.db'));
+});
+
 t.test('without a config file the defaults monitor Fleet', async (t) => {
   const config = await loadConfig(undefined, {});
   t.equal(config.system.name, 'Fleet Orbit update service');
@@ -87,7 +106,8 @@ t.test('without a config file the defaults monitor Fleet', async (t) => {
   t.ok(Buffer.from(fleet!.trustedRootBytes).equals(readFileSync(FLEET_ROOT)), 'embedded root');
   t.equal(config.aws, undefined);
   t.notOk('aws' in config, 'no aws key at all');
-  t.strictSame(config.storage, { path: resolve(process.cwd(), 'data/tufwatch.db') });
+  t.strictSame(config.storage, { path: join(homedir(), '.local/state/tufwatch/tufwatch.db') });
+  t.notOk(config.storage.path.startsWith(process.cwd()), 'nothing is written into the checkout');
   t.strictSame(config.server, { host: '127.0.0.1', port: 8080 });
   t.strictSame(config.schedule, { intervalSeconds: 300, checkTimeoutSeconds: 120 });
   t.strictSame(config.auth, { tokens: [], metricsAuth: false });

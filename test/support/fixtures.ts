@@ -11,11 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** ../shared/fixtures beside the checkout (CI lays shared/ there, read-only). */
-export const FIXTURES = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/fixtures',
-);
+/** Real metadata by other TUF implementations, copied into the repository (see its PROVENANCE.md). */
+export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
 export function fixture(...parts: string[]): string {
   return join(FIXTURES, ...parts);
@@ -38,7 +35,7 @@ export function materialize(...parts: string[]): string {
 const LINK = /^(?:\.\.\/)+[\w.\-/]+$/;
 
 function resolveLinks(sourceRoot: string, destRoot: string, dir: string): void {
-  // The shared fixtures are read-only, and cpSync keeps modes.
+  // Fixtures may be checked out read-only, and cpSync keeps modes.
   chmodSync(dir, 0o755);
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
