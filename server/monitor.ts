@@ -210,7 +210,13 @@ export class CheckMonitor implements Monitor {
     if (Object.keys(report.roles).length > 0) {
       store.saveTrustedRoles(
         snapshot.name,
-        nextTrustedRoles(snapshot.previous, report.roles, at, report.untrustedRoles),
+        nextTrustedRoles(
+          snapshot.previous,
+          report.roles,
+          at,
+          report.untrustedRoles,
+          report.recoveredRoles,
+        ),
       );
     }
     if (report.verifiedTargets !== undefined) {

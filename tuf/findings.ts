@@ -49,6 +49,15 @@ export const FINDING_CODES = {
     severity: 'error',
     summary: 'a version went backwards against trusted state',
   },
+  FAST_FORWARD_RECOVERY: {
+    severity: 'warning',
+    summary:
+      'a version went backwards after root rotated the keys that vouched for the old one (TUF 5.3.11)',
+  },
+  PUBLISHED_METADATA_INVALID: {
+    severity: 'warning',
+    summary: 'the published copy of a role is broken: the transition from it could not be checked',
+  },
   VERSION_MISMATCH: {
     severity: 'error',
     summary: 'a version differs from the one its parent lists',
@@ -99,6 +108,8 @@ export interface FindingDetails {
   version?: number;
   expires?: string;
   problems?: string[];
+  /** The finding is about what the published repository serves now, not about the staged one. */
+  published?: boolean;
 }
 
 export interface Finding extends FindingDetails {

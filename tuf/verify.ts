@@ -37,6 +37,7 @@ import {
 } from './rules.js';
 import { verifyThreshold } from './signatures.js';
 import type { MetadataSource } from './source.js';
+import { compareStates, recoveredRoles } from './transitions.js';
 
 /** What a role looked like in a verified repository: the `roles` of the verify report. */
 export interface RoleSummary {
@@ -56,6 +57,11 @@ export interface RoleSummary {
    * a role no delegation reaches any more.
    */
   meta?: Record<string, number>;
+  /**
+   * timestamp and snapshot: the keyids root lists for the role (with `threshold`).
+   * A later state whose root rotated them away may go back in version (TUF 5.3.11).
+   */
+  keyids?: string[];
 }
 
 export interface VerifyReport {
@@ -76,6 +82,12 @@ export interface VerifyReport {
    * trusted, as in a client. Absent when every role checked out.
    */
   untrustedRoles?: string[];
+  /**
+   * Roles that went back in version against `previous` or `published` because
+   * root rotated the keys that vouched for the old version (TUF 5.3.11): their
+   * new version is the baseline from now on. Absent when there are none.
+   */
+  recoveredRoles?: string[];
 }
 
 /** Identifies a target file's trusted content: its length and every hash. */
@@ -118,14 +130,6 @@ export interface VerifyOptions {
   includeTargets?: boolean;
 }
 
-const TOP_LEVEL: ReadonlySet<string> = new Set(TOP_LEVEL_ROLES);
-/** Problems of the published repository that leave no baseline to compare against. */
-const BASELINE_CODES = new Set<string>([
-  'FETCH_FAILED',
-  'METADATA_MISSING',
-  'MALFORMED_METADATA',
-  'SIZE_LIMIT_EXCEEDED',
-]);
 const ONLINE_ROLES = ['timestamp', 'snapshot'] as const;
 
 /** Roles that loaded, with what resolution needs: their targets and delegations. */
@@ -176,6 +180,8 @@ class VerificationRun {
   readonly #findings: Finding[] = [];
   readonly #roles: Record<string, RoleSummary> = {};
   readonly #untrusted = new Set<string>();
+  /** Root version -> sha256 of its signed content, for every root the chain walked. */
+  readonly #rootChain = new Map<number, string>();
   /** Target path -> the entry a client would resolve it to (pre-order, first match). */
   readonly #resolved = new Map<string, { role: string; info: TargetFile }>();
   /** Target files known good after this run, when target files were checked. */
@@ -201,6 +207,7 @@ class VerificationRun {
       }),
       ...(this.#verifiedTargets !== undefined && { verifiedTargets: this.#verifiedTargets }),
       ...(this.#untrusted.size > 0 && { untrustedRoles: [...this.#untrusted] }),
+      ...(recoveredRoles(findings).length > 0 && { recoveredRoles: recoveredRoles(findings) }),
     };
   }
 
@@ -310,6 +317,7 @@ class VerificationRun {
     let rootBytes = anchor;
     // The anchor is trusted as given (TUF 5.2), but one that does not meet its own threshold is broken.
     let self = this.#verifyRole(root, root.signed.keys, root.signed.roles.root);
+    this.#rootChain.set(root.signed.version, sha256Hex(root.signedBytes));
 
     for (let step = 0; step < this.#limits.maxRootRotations; step++) {
       const version = root.signed.version + 1;
@@ -329,6 +337,7 @@ class VerificationRun {
       root = next;
       rootBytes = bytes;
       self = this.#verifyRole(root, root.signed.keys, root.signed.roles.root);
+      this.#rootChain.set(root.signed.version, sha256Hex(root.signedBytes));
     }
     await this.#checkUnversionedRoot(root);
     // TUF 5.3.10: only the final root must be unexpired.
@@ -452,7 +461,17 @@ class VerificationRun {
       roleKeys,
       cache: this.#cache,
     });
-    this.#add(...result.findings);
+    // The root chain holds many versions: a finding about one names it (same code and keyid otherwise).
+    const root = md.signed._type === 'root' ? md.signed.version : undefined;
+    this.#add(
+      ...(root === undefined
+        ? result.findings
+        : result.findings.map((f) => ({
+            ...f,
+            version: root,
+            message: `${f.message} (root v${root})`,
+          }))),
+    );
     return result;
   }
 
@@ -472,6 +491,7 @@ class VerificationRun {
     const result = this.#verifyRole(ts, root.signed.keys, roleKeys);
     this.#add(...checkExpiry(ts, this.#now, this.#horizons));
     this.#summarize(ts, bytes, result.threshold, result.validKeys.length, roleKeys.keyids.length);
+    (own(this.#roles, 'timestamp') as RoleSummary).keyids = [...roleKeys.keyids];
     return ts;
   }
 
@@ -503,6 +523,7 @@ class VerificationRun {
       roleKeys.keyids.length,
     );
     const summary = own(this.#roles, 'snapshot') as RoleSummary;
+    summary.keyids = [...roleKeys.keyids];
     summary.meta = Object.fromEntries(
       Object.entries(snapshot.signed.meta).map(([file, info]) => [file, info.version]),
     );
@@ -936,6 +957,13 @@ class VerificationRun {
 
   // --- Against the published repository or a previous run (TUF 5.4.3, 5.5.5) --
 
+  /**
+   * The published repository's roles: the state the staged one moves from. Not
+   * reached is an error: the transition could not be checked (fail closed). A
+   * published file that is broken (unreadable as metadata, or not checking out)
+   * is what clients are served now, not a fault of the staged repository that
+   * may repair it: a warning, and no comparison with it.
+   */
   async #publishedRoles(published: MetadataSource): Promise<Record<string, RoleSummary>> {
     const live = await verifyRepository({
       repository: published,
@@ -945,80 +973,41 @@ class VerificationRun {
       horizons: this.#horizons,
       targetsMode: 'skip',
     });
-    // Without a baseline role, rollback of that role cannot be checked: fail closed.
+    const where = `published repository at ${published.location}`;
+    const broken = new Map<string, Finding>();
     for (const f of live.findings) {
-      if (BASELINE_CODES.has(f.code)) {
-        this.#add({ ...f, message: `published repository at ${published.location}: ${f.message}` });
+      if (f.code === 'FETCH_FAILED') {
+        this.#add({ ...f, published: true, message: `${where}: ${f.message}` });
+      } else if (
+        f.severity === 'error' &&
+        f.role !== undefined &&
+        !TRUST_KEEPING_ERRORS.has(f.code) &&
+        !broken.has(f.role)
+      ) {
+        broken.set(f.role, f);
       }
     }
-    return live.roles;
+    for (const [role, f] of broken) {
+      this.#add(
+        finding(
+          'PUBLISHED_METADATA_INVALID',
+          `${where}: the published ${role} is broken (${f.code}: ${f.message}); the transition from it was not checked`,
+          { role, published: true, actual: f.code, ...(f.file !== undefined && { file: f.file }) },
+        ),
+      );
+    }
+    // Roles that did not check out (or did not load) are no baseline: only what clients could trust is.
+    return Object.fromEntries(Object.entries(live.roles).filter(([role]) => !broken.has(role)));
   }
 
   #compareWithPrevious(previous: Readonly<Record<string, RoleSummary>>): void {
-    for (const [role, before] of Object.entries(previous)) {
-      const now = own(this.#roles, role);
-      const details = { role, expected: before.version, actual: now?.version };
-      if (now === undefined) {
-        if (!TOP_LEVEL.has(role)) {
-          this.#add(
-            finding(
-              'VERSION_ROLLBACK',
-              `${role} was trusted at version ${before.version} and is gone`,
-              details,
-            ),
-          );
-        }
-        continue;
-      }
-      if (now.version < before.version) {
-        this.#add(
-          finding(
-            'VERSION_ROLLBACK',
-            `${role} went from version ${before.version} back to ${now.version}`,
-            details,
-          ),
-        );
-      } else if (now.version === before.version && now.signedSha256 !== before.signedSha256) {
-        this.#add(
-          finding(
-            'VERSION_MISMATCH',
-            `${role} changed but kept version ${now.version}: clients that have it will not update`,
-            {
-              ...details,
-              expected: before.version + 1,
-            },
-          ),
-        );
-      }
-    }
-    this.#compareSnapshotMeta(own(previous, 'snapshot')?.meta);
-  }
-
-  /** TUF 5.5.5: every file the trusted snapshot listed is still listed, at no lower version. */
-  #compareSnapshotMeta(before: Readonly<Record<string, number>> | undefined): void {
-    const now = own(this.#roles, 'snapshot')?.meta;
-    if (before === undefined || now === undefined) return;
-    for (const [file, version] of Object.entries(before)) {
-      const listed = own(now, file);
-      const details = { role: 'snapshot', file, expected: version, actual: listed };
-      if (listed === undefined) {
-        this.#add(
-          finding(
-            'VERSION_ROLLBACK',
-            `snapshot no longer lists ${file} (version ${version} before): clients that have the old snapshot refuse the new one`,
-            details,
-          ),
-        );
-      } else if (listed < version) {
-        this.#add(
-          finding(
-            'VERSION_ROLLBACK',
-            `snapshot lists ${file} at version ${listed}, lower than the ${version} listed before`,
-            details,
-          ),
-        );
-      }
-    }
+    // Keys rotate only along one root chain: the old state's root must be a link of the chain walked here.
+    const before = own(previous, 'root');
+    const continues =
+      before !== undefined &&
+      !this.#untrusted.has('root') &&
+      this.#rootChain.get(before.version) === before.signedSha256;
+    this.#add(...compareStates(previous, this.#roles, continues));
   }
 }
 
@@ -1034,6 +1023,8 @@ function succinctBin(bitLength: number, name: string): DelegatedRole {
     prefixes.push(((bin << extraBits) | i).toString(16).padStart(width, '0'));
   return { name, keyids: [], threshold: 1, terminating: true, path_hash_prefixes: prefixes };
 }
+
+const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 function asFinding(err: unknown, details: Partial<Finding>): Finding {
   if (err instanceof TufError) return { ...details, ...err.toFinding() };

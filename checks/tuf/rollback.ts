@@ -4,12 +4,18 @@ import type { RoleSummary } from '../../tuf/verify.js';
 import type { CheckDefinition } from '../types.js';
 import { capped, evaluateRepositories, TOP_LEVEL_ROLES } from './common.js';
 
+const TOP_LEVEL: ReadonlySet<string> = new Set(TOP_LEVEL_ROLES);
+
 type PreviousRoles = Readonly<Record<string, RoleSummary & { firstSeenAt?: string }>>;
 
 /**
  * TUF 5.4.3, 5.5.5, 5.6.4 across runs: no role's version goes backwards and no
- * trusted role disappears; and the timestamp keeps moving (a freeze attack, or
+ * top-level role disappears; and the timestamp keeps moving (a freeze attack, or
  * a re-signing job that stopped, looks the same: agents stop updating when it expires).
+ * A version that went back because root rotated the keys that vouched for the
+ * old one is a recovery from a fast-forward attack (TUF 5.3.11): a warning. A
+ * delegated role no longer delegated is not a rollback: snapshot's listing
+ * (compared by the verifier) is what protects its file.
  */
 export const rollbackCheck: CheckDefinition = {
   id: 'tuf.rollback',
@@ -28,6 +34,7 @@ export const rollbackCheck: CheckDefinition = {
         roles: TOP_LEVEL_ROLES,
         evaluate({ report, previous }, { now, settings }) {
           const findings = report.findings.filter((f) => f.code === 'VERSION_ROLLBACK');
+          const recoveries = report.findings.filter((f) => f.code === 'FAST_FORWARD_RECOVERY');
           const versions = Object.fromEntries(
             Object.entries(report.roles).map(([role, r]) => [role, r.version]),
           );
@@ -42,15 +49,19 @@ export const rollbackCheck: CheckDefinition = {
           // A role that did not load because a fetch failed is not known to be gone: that is an error, not a fail.
           const fetchFailed = report.findings.some((f) => f.code === 'FETCH_FAILED');
           const rolledBack: { role: string; previous: number; current: number }[] = [];
+          const recovered: { role: string; previous: number; current: number }[] = [];
+          const reset = new Set(report.recoveredRoles ?? []);
           const disappeared: { role: string; previous: number }[] = [];
           const roles: Record<string, { previous: number; current: number | null }> = {};
           for (const [role, before] of Object.entries(previous)) {
             const current = own(report.roles, role);
             setOwn(roles, role, { previous: before.version, current: current?.version ?? null });
             if (current === undefined) {
-              if (!fetchFailed) disappeared.push({ role, previous: before.version });
+              if (!fetchFailed && TOP_LEVEL.has(role))
+                disappeared.push({ role, previous: before.version });
             } else if (current.version < before.version) {
-              rolledBack.push({ role, previous: before.version, current: current.version });
+              const entry = { role, previous: before.version, current: current.version };
+              (reset.has(role) ? recovered : rolledBack).push(entry);
             }
           }
           const timestamp = freeze(
@@ -77,18 +88,22 @@ export const rollbackCheck: CheckDefinition = {
               .filter((f) => f.role === undefined || !named.has(f.role))
               .map((f) => f.message),
           );
+          const recovery = recovered.length > 0 || recoveries.length > 0;
           return {
-            status: problems.length > 0 ? 'fail' : 'pass',
+            status: problems.length > 0 ? 'fail' : recovery ? 'warn' : 'pass',
             problems,
             evidence: {
               baseline: false,
               roles,
               rolledBack,
               disappeared,
+              recovered,
               timestamp: timestamp ?? null,
-              findings: capped(findings),
+              findings: capped([...findings, ...recoveries]),
             },
-            summary: 'no version went backwards and the timestamp moves',
+            summary: recovery
+              ? `recovered from a fast-forward attack: root rotated keys and ${recovered.map((r) => `${r.role} went from version ${r.previous} to ${r.current}`).join(', ') || 'snapshot listings were reset'}`
+              : 'no version went backwards and the timestamp moves',
           };
         },
       },
@@ -142,12 +157,16 @@ function freeze(
  * A role that did not check out (`untrusted`: bad signatures, or bytes its
  * parent does not list) is never stored: an unsigned file with a huge version
  * would otherwise make every later, genuine version read as a rollback.
+ * A role `recovered` from a fast-forward attack (root rotated the keys that
+ * vouched for its old version, TUF 5.3.11) starts again from its new version,
+ * as a client that dropped the old file does.
  */
 export function nextTrustedRoles(
   previous: PreviousRoles | undefined,
   roles: Readonly<Record<string, RoleSummary>>,
   now: Date,
   untrusted: readonly string[] = [],
+  recovered: readonly string[] = [],
 ): TrustedRoles {
   const at = now.toISOString();
   const next: TrustedRoles = {};
@@ -155,7 +174,7 @@ export function nextTrustedRoles(
     untrusted.includes(role) ? undefined : own(roles, role);
   for (const [role, before] of Object.entries(previous ?? {})) {
     const current = checkedOut(role);
-    if (current === undefined || current.version < before.version) {
+    if (current === undefined || (current.version < before.version && !recovered.includes(role))) {
       setOwn(next, role, { ...before, firstSeenAt: before.firstSeenAt ?? at });
     }
   }

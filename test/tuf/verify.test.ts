@@ -287,6 +287,10 @@ t.test('a clean repository', (t) => {
               ...(r.role === 'snapshot' && {
                 meta: { 'targets.json': 2, 'a.json': 1, 'b.json': 5 },
               }),
+              // The keys that vouch for a version: a root that rotates them away allows going back (TUF 5.3.11).
+              ...((r.role === 'timestamp' || r.role === 'snapshot') && {
+                keyids: [keyidOf(b, r.role)],
+              }),
             },
             r.role,
           );
@@ -2028,11 +2032,9 @@ t.test('transitions from the published repository or a previous report', (t) => 
           .build();
         return { live, staged };
       },
+      // Removing a delegation is not a rollback; snapshot dropping the role's file is (TUF 5.5.5).
       ok: false,
-      expected: [
-        error('VERSION_ROLLBACK', 'a', { expected: 1 }),
-        error('VERSION_ROLLBACK', 'snapshot', { file: 'a.json', expected: 1 }),
-      ],
+      expected: [error('VERSION_ROLLBACK', 'snapshot', { file: 'a.json', expected: 1 })],
       check: (t, report) => t.equal(report.roles.a, undefined),
     },
     {
