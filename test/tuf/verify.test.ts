@@ -14,6 +14,7 @@ import type { MetadataSource } from '../../tuf/source.js';
 import {
   targetKey,
   verifyRepository,
+  type RoleSummary,
   type VerifyOptions,
   type VerifyReport,
 } from '../../tuf/verify.js';
@@ -2102,6 +2103,169 @@ t.test('transitions from the published repository or a previous report', (t) => 
     },
   ];
 
+  // TUF 5.3.11: after a fast-forward attack, root rotates the keys that vouched for the
+  // inflated versions, and the repository starts again lower (tuf-conformance test_rollback.py).
+  const recovery = (role: string, from: number, to: number) =>
+    warning('FAST_FORWARD_RECOVERY', role, { expected: from, actual: to });
+  const listedRecovery = (file: string, from: number, to: number) =>
+    warning('FAST_FORWARD_RECOVERY', 'snapshot', { file, expected: from, actual: to });
+  const recovered =
+    (...roles: string[]) =>
+    (t: Test, report: VerifyReport) =>
+      t.strictSame(report.recoveredRoles, roles.length > 0 ? roles : undefined, 'recoveredRoles');
+  transitions.push(
+    {
+      name: 'timestamp keys rotated: timestamp starts again from 1',
+      make: () => {
+        const b = standard().setVersion('timestamp', 100);
+        const live = b.build();
+        b.rotateRoot({ roles: { timestamp: {} } }).setVersion('timestamp', 1);
+        return { live, staged: b.build() };
+      },
+      ok: true,
+      expected: [recovery('timestamp', 100, 1)],
+      check: recovered('timestamp'),
+    },
+    {
+      name: 'root rotated, but not the timestamp keys: timestamp going back stays a rollback',
+      make: () => {
+        const b = standard().setVersion('timestamp', 100);
+        const live = b.build();
+        b.rotateRoot({ roles: { targets: {} } }).setVersion('timestamp', 1);
+        return { live, staged: b.build() };
+      },
+      ok: false,
+      expected: [error('VERSION_ROLLBACK', 'timestamp', { expected: 100, actual: 1 })],
+      check: recovered(),
+    },
+    {
+      name: 'a key added beside the old one is no rotation: the old timestamp still verifies',
+      make: () => {
+        const b = standard().setVersion('timestamp', 100);
+        const live = b.build();
+        const keys = [keyOf(b, 'timestamp'), generateKey()];
+        b.rotateRoot({ roles: { timestamp: { keys, threshold: 1 } } }).setVersion('timestamp', 1);
+        return { live, staged: b.build() };
+      },
+      ok: false,
+      expected: [error('VERSION_ROLLBACK', 'timestamp', { expected: 100, actual: 1 })],
+    },
+    {
+      name: 'a rotation by a root that does not check out recovers nothing',
+      make: () => {
+        const b = standard().setVersion('timestamp', 100);
+        const live = b.build();
+        b.rotateRoot({ roles: { ...newRoot.roles, timestamp: {} }, signers: 'new' }).setVersion(
+          'timestamp',
+          1,
+        );
+        return { live, staged: b.build() };
+      },
+      ok: false,
+      expected: [
+        error('ROOT_ROTATION_INVALID', 'root', { file: '2.root.json' }),
+        error('VERSION_ROLLBACK', 'timestamp', { expected: 100, actual: 1 }),
+      ],
+      check: recovered(),
+    },
+    {
+      name: 'timestamp and snapshot keys rotated: snapshot starts again from 1',
+      make: () => {
+        const b = standard().setVersion('snapshot', 99999).setVersion('timestamp', 5);
+        const live = b.build();
+        b.rotateRoot({ roles: { timestamp: {}, snapshot: {} } })
+          .setVersion('snapshot', 1)
+          .setVersion('timestamp', 6);
+        return { live, staged: b.build() };
+      },
+      ok: true,
+      expected: [recovery('snapshot', 99999, 1)],
+      check: recovered('snapshot'),
+    },
+    {
+      name: 'only the snapshot keys rotated: the snapshot version timestamp vouched for stays',
+      make: () => {
+        const b = standard().setVersion('snapshot', 99999).setVersion('timestamp', 5);
+        const live = b.build();
+        b.rotateRoot({ roles: { snapshot: {} } })
+          .setVersion('snapshot', 1)
+          .setVersion('timestamp', 6);
+        return { live, staged: b.build() };
+      },
+      ok: false,
+      expected: [error('VERSION_ROLLBACK', 'snapshot', { expected: 99999, actual: 1 })],
+    },
+    {
+      name: 'snapshot keys rotated: targets and delegated roles start again lower',
+      make: () => {
+        const b = standard().setVersion('targets', 100).setVersion('a', 50);
+        const live = b.build();
+        b.rotateRoot({ roles: { snapshot: {} } })
+          .setVersion('targets', 1)
+          .setVersion('a', 1)
+          .setVersion('snapshot', 2)
+          .setVersion('timestamp', 2);
+        return { live, staged: b.build() };
+      },
+      ok: true,
+      expected: [
+        recovery('targets', 100, 1),
+        recovery('a', 50, 1),
+        listedRecovery('targets.json', 100, 1),
+        listedRecovery('a.json', 50, 1),
+      ],
+      check: recovered('targets', 'a'),
+    },
+    {
+      name: 'snapshot keys rotated: a file snapshot stops listing is reset too',
+      make: () => {
+        let legacy = true;
+        const b = standard().mutateSigned('snapshot', (signed) => {
+          if (legacy) signed.meta['legacy.json'] = { version: 5 };
+        });
+        const live = b.build();
+        legacy = false;
+        b.rotateRoot({ roles: { snapshot: {} } });
+        return { live, staged: versions(b, 2).build() };
+      },
+      ok: true,
+      expected: [listedRecovery('legacy.json', 5, undefined as unknown as number)],
+      check: recovered(),
+    },
+    {
+      name: 'only the timestamp keys rotated: targets going back stays a rollback',
+      make: () => {
+        const b = standard().setVersion('targets', 100);
+        const live = b.build();
+        b.rotateRoot({ roles: { timestamp: {} } })
+          .setVersion('targets', 1)
+          .setVersion('snapshot', 2)
+          .setVersion('timestamp', 2);
+        return { live, staged: b.build() };
+      },
+      ok: false,
+      expected: [
+        error('VERSION_ROLLBACK', 'targets', { expected: 100, actual: 1 }),
+        error('VERSION_ROLLBACK', 'snapshot', { file: 'targets.json', expected: 100, actual: 1 }),
+      ],
+    },
+    {
+      name: 'a delegation removed while snapshot still lists its file: no rollback',
+      make: () => {
+        // Validly signed: targets v2 no longer delegates to a; snapshot still lists a.json v1.
+        const b = standard();
+        const live = b.build();
+        b.mutateSigned('targets', (signed) => {
+          delete signed.delegations;
+        });
+        return { live, staged: versions(b, 2).setVersion('a', 1).build() };
+      },
+      ok: true,
+      expected: [],
+      check: (t, report) => t.equal(report.roles.a, undefined, 'a is no longer verified'),
+    },
+  );
+
   for (const mode of ['published', 'previous'] as const) {
     for (const c of transitions) {
       t.test(`${mode}: ${c.name}`, async (t) => {
@@ -2146,6 +2310,149 @@ t.test('transitions from the published repository or a previous report', (t) => 
     t.equal(report.roles.root?.version, 3);
   });
   t.end();
+});
+
+t.test('a rotation recovers only along the root chain of the old state', (t) => {
+  const inflated = (b: RepoBuilder) => b.setVersion('timestamp', 100);
+  t.test('previous state of another repository: its keys differ, yet no recovery', async (t) => {
+    const before = await verify(inflated(standard()).build());
+    // Fresh keys everywhere, root v1 of its own: not a link of the old state's chain.
+    const report = await verify(standard().build(), { previous: before.roles });
+    t.equal(report.ok, false);
+    t.ok(report.findings.some((f) => f.code === 'VERSION_ROLLBACK' && f.role === 'timestamp'));
+    t.notOk(report.findings.some((f) => f.code === 'FAST_FORWARD_RECOVERY'));
+  });
+
+  t.test('previous state recorded without keyids: no rotation can be shown', async (t) => {
+    const b = inflated(standard());
+    const before = await verify(b.build());
+    const { keyids: _keyids, ...timestamp } = before.roles.timestamp as RoleSummary;
+    b.rotateRoot({ roles: { timestamp: {} } }).setVersion('timestamp', 1);
+    const report = await verify(b.build(), { previous: { ...before.roles, timestamp } });
+    expectFindings(t, report, false, [
+      error('VERSION_ROLLBACK', 'timestamp', { expected: 100, actual: 1 }),
+    ]);
+  });
+
+  t.test('a root chain that ends before the old root: no recovery', async (t) => {
+    const b = inflated(standard()).rotateRoot();
+    const before = await verify(b.build());
+    // The staged repository lost 2.root.json: its chain ends at v1, the old state was at v2.
+    b.rotateRoot({ roles: { timestamp: {} } }).setVersion('timestamp', 1);
+    const files = b.build();
+    files.delete('2.root.json');
+    files.delete('3.root.json');
+    files.set('root.json', fileOf(files, '1.root.json'));
+    const report = await verify(files, { previous: before.roles });
+    t.ok(report.findings.some((f) => f.code === 'VERSION_ROLLBACK' && f.role === 'timestamp'));
+    t.notOk(report.findings.some((f) => f.code === 'FAST_FORWARD_RECOVERY'));
+  });
+  t.end();
+});
+
+t.test('a broken published role does not block the staged repository that repairs it', (t) => {
+  const broken = (t: Test, report: VerifyReport, role: string, code: FindingCode) =>
+    t.ok(
+      report.findings.some(
+        (f) =>
+          f.code === 'PUBLISHED_METADATA_INVALID' &&
+          f.severity === 'warning' &&
+          f.role === role &&
+          f.published === true &&
+          f.actual === code,
+      ),
+      `published ${role}: ${code}`,
+    );
+
+  t.test('a malformed published timestamp', async (t) => {
+    const b = standard().setVersion('timestamp', 3);
+    const live = b.build();
+    live.set('timestamp.json', Buffer.from('{"signed": '));
+    const staged = b.setVersion('timestamp', 4).build();
+    const report = await verify(staged, {
+      anchor: 'none',
+      published: new DirectorySource(serve(live)),
+    });
+    expectFindings(t, report, true, [
+      warning('PUBLISHED_METADATA_INVALID', 'timestamp', {
+        published: true,
+        actual: 'MALFORMED_METADATA',
+      }),
+    ]);
+  });
+
+  t.test('a published timestamp that does not verify is no baseline', async (t) => {
+    // Posted without a key at a huge version: comparing with it would call every real version a rollback.
+    const b = standard();
+    const live = b
+      .setVersion('timestamp', 9_000_000_000)
+      .editSignatures('timestamp', () => [])
+      .build();
+    const staged = standard().build();
+    const report = await verify(staged, {
+      anchor: fileOf(live, '1.root.json'),
+      published: new DirectorySource(serve(live)),
+    });
+    broken(t, report, 'timestamp', 'SIGNATURE_THRESHOLD_NOT_MET');
+    t.notOk(report.findings.some((f) => f.code === 'VERSION_ROLLBACK'));
+  });
+
+  t.test('a malformed published snapshot: the listing is not compared', async (t) => {
+    let legacy = true;
+    const b = standard().mutateSigned('snapshot', (signed) => {
+      if (legacy) signed.meta['legacy.json'] = { version: 5 };
+    });
+    const live = b.build();
+    live.set('snapshot.json', Buffer.from('[]'));
+    legacy = false;
+    const report = await verify(versions2(b).build(), {
+      anchor: 'none',
+      published: new DirectorySource(serve(live)),
+    });
+    t.equal(report.ok, true);
+    // Timestamp lists the snapshot's length: the bytes are refused before they are parsed.
+    broken(t, report, 'snapshot', 'LENGTH_MISMATCH');
+    t.notOk(report.findings.some((f) => f.code === 'VERSION_ROLLBACK'));
+  });
+
+  t.test('what is unchanged is still compared', async (t) => {
+    const b = standard().setVersion('targets', 5);
+    const live = b.build();
+    live.set('timestamp.json', Buffer.from('not json'));
+    const report = await verify(b.setVersion('targets', 4).build(), {
+      anchor: 'none',
+      published: new DirectorySource(serve(live)),
+    });
+    t.equal(report.ok, false);
+    t.ok(report.findings.some((f) => f.code === 'VERSION_ROLLBACK' && f.role === 'targets'));
+    broken(t, report, 'timestamp', 'MALFORMED_METADATA');
+  });
+  t.end();
+});
+
+function versions2(b: RepoBuilder): RepoBuilder {
+  for (const role of ['timestamp', 'snapshot', 'targets', 'a']) b.setVersion(role, 2);
+  return b;
+}
+
+t.test('findings about a root name the root version they are in', async (t) => {
+  // Root threshold 2 of 3 keys; every root version carries an empty placeholder signature by the third.
+  const keys = [generateKey(), generateKey(), generateKey()];
+  const b = standard({ roles: { root: { keys, threshold: 2 } } })
+    .editSignatures('root', (sigs) =>
+      sigs.map((sig) => (sig.keyid === keys[2]?.keyid ? { ...sig, sig: '' } : sig)),
+    )
+    .rotateRoot();
+  const report = await verify(b.build());
+  const placeholders = report.findings.filter((f) => f.code === 'SIGNATURE_INVALID');
+  t.strictSame(
+    placeholders.map((f) => [f.role, f.keyid, f.version]),
+    [
+      ['root', keys[2]?.keyid, 1],
+      ['root', keys[2]?.keyid, 2],
+    ],
+  );
+  t.match(placeholders[1]?.message, /root v2/);
 });
 
 // --- Target resolution as a client resolves (TUF 5.6.7) ----------------------

@@ -75,6 +75,7 @@ t.test('every version moved forward, timestamp re-signed: pass', async (t) => {
     },
     rolledBack: [],
     disappeared: [],
+    recovered: [],
     timestamp: {
       sha256: report.roles.timestamp?.sha256,
       changed: true,
@@ -110,21 +111,58 @@ t.test('timestamp and snapshot served at older versions: fail', async (t) => {
   }
 });
 
-t.test('a delegated role that was trusted is gone: fail', async (t) => {
-  const b = cleanRepo().addDelegation({ name: 'orbit', targets: { 'orbit/macos': 'o' } });
-  const earlier = await verifyBuilt(b);
-  b.mutateSigned('targets', (s) => {
-    delete s.delegations;
-  });
-  for (const previous of [undefined, earlier.roles]) {
-    const report = await verifyBuilt(b, { previous });
-    const outcome = check.evaluate(collected([withPrevious(report, earlier, at(-DAY_MS))]));
-    t.equal(outcome.status, 'fail');
-    t.match(evidenceOf(outcome), {
-      disappeared: [{ role: 'orbit', previous: 1 }],
-      roles: { orbit: { previous: 1, current: null } },
+t.test(
+  'a delegation removed, its file still listed by snapshot: not a rollback, pass',
+  async (t) => {
+    const b = cleanRepo().addDelegation({ name: 'orbit', targets: { 'orbit/macos': 'o' } });
+    const earlier = await verifyBuilt(b);
+    b.mutateSigned('targets', (s) => {
+      delete s.delegations;
     });
-  }
+    for (const role of ['timestamp', 'snapshot', 'targets']) b.setVersion(role, 2);
+    for (const previous of [undefined, earlier.roles]) {
+      const report = await verifyBuilt(b, { previous });
+      const outcome = check.evaluate(collected([withPrevious(report, earlier, at(-DAY_MS))]));
+      t.equal(outcome.status, 'pass');
+      t.match(evidenceOf(outcome), {
+        disappeared: [],
+        roles: { orbit: { previous: 1, current: null } },
+      });
+    }
+  },
+);
+
+t.test('a version back after root rotated the keys that vouched for it: warn', async (t) => {
+  const b = cleanRepo().setVersion('timestamp', 100);
+  const earlier = await verifyBuilt(b);
+  b.rotateRoot({ roles: { timestamp: {} } }).setVersion('timestamp', 1);
+  const repo = withPrevious(await verifyBuilt(b), earlier, at(-DAY_MS));
+  const report = await verifyBuilt(b, { previous: repo.previous });
+  const outcome = check.evaluate(collected([{ ...repo, report }]));
+  t.equal(outcome.status, 'warn');
+  t.match(evidenceOf(outcome), {
+    rolledBack: [],
+    recovered: [{ role: 'timestamp', previous: 100, current: 1 }],
+  });
+  t.strictSame(evidenceCodes(outcome), ['FAST_FORWARD_RECOVERY']);
+
+  // The recovered version is the baseline from now on: the next run passes.
+  const stored = nextTrustedRoles(
+    repo.previous,
+    report.roles,
+    NOW,
+    report.untrustedRoles,
+    report.recoveredRoles,
+  );
+  t.equal(stored.timestamp?.version, 1);
+  const next = await verifyBuilt(b.setVersion('timestamp', 2), { previous: stored });
+  t.equal(check.evaluate(collected([snapshot(next, { previous: stored })])).status, 'pass');
+
+  // Without the verifier's word (no rotation it could check), the same run is a rollback.
+  const unchecked = check.evaluate(
+    collected([{ ...repo, report: await verifyBuilt(b.setVersion('timestamp', 1)) }]),
+  );
+  t.equal(unchecked.status, 'fail');
 });
 
 t.test('a top-level role no longer published: fail, even though it is also missing', async (t) => {
@@ -226,6 +264,28 @@ t.test('a rollback finding without a role is listed', (t) => {
   );
   t.equal(outcome.status, 'fail');
   t.strictSame(evidenceCodes(outcome), ['VERSION_ROLLBACK']);
+  t.end();
+});
+
+t.test('only snapshot listings reset by a rotation: warn', (t) => {
+  const report = handReport({
+    findings: [
+      {
+        code: 'FAST_FORWARD_RECOVERY',
+        severity: 'warning',
+        message: 'reset',
+        role: 'snapshot',
+        file: 'legacy.json',
+        expected: 5,
+      },
+    ],
+  });
+  const outcome = check.evaluate(
+    collected([snapshot(report, { previous: nextTrustedRoles(undefined, report.roles, NOW) })]),
+  );
+  t.equal(outcome.status, 'warn');
+  t.match(evidenceOf(outcome), { recovered: [] });
+  t.strictSame(evidenceCodes(outcome), ['FAST_FORWARD_RECOVERY']);
   t.end();
 });
 
