@@ -1,6 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { joinLocation, openSource } from '../../sources/index.js';
+import { DirectorySource, joinLocation, openSource } from '../../sources/index.js';
+import { OverlaySource } from '../../sources/overlay.js';
+import { ReachabilityProbe } from '../../sources/reachability.js';
+import { messageOf } from '../../tuf/errors.js';
+import { parseMetadata } from '../../tuf/metadata.js';
+import type { MetadataSource } from '../../tuf/source.js';
 import { parseRfc3339 } from '../../tuf/time.js';
 import { verifyRepository, type VerifyReport } from '../../tuf/verify.js';
 import { loadVerificationConfig } from '../config.js';
@@ -17,15 +22,22 @@ snapshot, targets, every delegated role, and the target files when present.
                   target file must be there
   --trusted-root  where trust starts (default: the published root with --published,
                   else the repository's own first root: self-consistency only)
-  --published     the live repository: no version may go backwards from it
+  --published     the live repository: no version may go backwards from it; files
+                  not in --repo are read from it (stage only what changed)
   --at            reference time (default now)
   --json          print the report as one JSON object
   --config        config file (verification.horizons, verification.limits)
 
-Exit 0: no error finding. 1: at least one. 2: usage, config or I/O problem.
+Exit 0: no error finding. 1: at least one. 2: usage, config or I/O problem, or a
+repository that could not be reached at all (one line says which).
 `;
 
 const FETCH_CODES = new Set<string>(['FETCH_FAILED', 'METADATA_MISSING']);
+
+/** Verification could not run: a repository was not reached at all. One line, no report. */
+class UnreachableError extends Error {
+  override readonly name = 'UnreachableError';
+}
 
 export async function verifyCommand(argv: string[], io: CommandIo): Promise<number> {
   try {
@@ -38,6 +50,10 @@ export async function verifyCommand(argv: string[], io: CommandIo): Promise<numb
       report.findings.some((f) => FETCH_CODES.has(f.code));
     return unreachable ? EXIT_USAGE : EXIT_FINDINGS;
   } catch (err) {
+    if (err instanceof UnreachableError) {
+      io.err(`tufwatch verify: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
     if (!(err instanceof UsageError)) throw err;
     io.err(`tufwatch verify: ${err.message}\n\n${VERIFY_USAGE}`);
     return EXIT_USAGE;
@@ -58,28 +74,72 @@ async function runVerify(argv: string[], io: CommandIo): Promise<VerifyReport | 
     now = at;
   }
   const config = await loadVerificationConfig(values.config);
-  let trustedRoot: Uint8Array | undefined;
-  if (values['trusted-root'] !== undefined) {
-    try {
-      trustedRoot = await readFile(values['trusted-root']);
-    } catch (err) {
-      throw new UsageError(`--trusted-root: ${(err as Error).message}`);
-    }
-  }
+  const trustedRoot =
+    values['trusted-root'] === undefined
+      ? undefined
+      : await readTrustedRoot(values['trusted-root']);
+  const repository = await openProbed('--repo', values.repo);
+  const published =
+    values.published === undefined ? undefined : await openProbed('--published', values.published);
   const report = await verifyRepository({
-    repository: openSource(values.repo),
+    // What is not staged is what clients already have: read from the published repository.
+    repository: published === undefined ? repository : new OverlaySource(repository, published),
     targets: openSource(values.targets ?? joinLocation(values.repo, 'targets')),
     targetsMode: values.targets === undefined ? 'auto' : 'required',
     trustedRoot,
-    published: values.published === undefined ? undefined : openSource(values.published),
+    published,
     now,
     limits: config.limits,
     horizons: config.horizons,
   });
+  for (const [option, probe] of [
+    ['--repo', repository],
+    ['--published', published],
+  ] as const) {
+    const why = probe?.unreachable;
+    if (why !== undefined) {
+      throw new UnreachableError(
+        `${option} ${probe?.location}: could not be reached, nothing was verified (${why})`,
+      );
+    }
+  }
   // The per-target list is for the monitor's incremental checks, not for people.
   const { verifiedTargets: _verifiedTargets, ...printed } = report;
   io.out(values.json === true ? `${JSON.stringify(printed, null, 2)}\n` : renderText(report));
   return report;
+}
+
+/** The trusted root, read and parsed here so that a wrong file is named, not reported as a finding. */
+async function readTrustedRoot(file: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new UsageError(`--trusted-root ${file}: cannot read it (${messageOf(err)})`);
+  }
+  try {
+    parseMetadata(bytes, 'root', 'root');
+  } catch (err) {
+    throw new UsageError(`--trusted-root ${file}: not TUF root metadata (${messageOf(err)})`);
+  }
+  return bytes;
+}
+
+/** A source whose reads are watched: a URL that never answers is "not reached", not "tampered". */
+async function openProbed(option: string, location: string): Promise<ReachabilityProbe> {
+  let source: MetadataSource;
+  try {
+    source = openSource(location);
+  } catch (err) {
+    throw new UsageError(`${option} ${location}: ${messageOf(err)}`);
+  }
+  if (source instanceof DirectorySource) {
+    // A directory that is not there is a typo, not a repository that lost every file.
+    const found = await stat(source.location).catch(() => undefined);
+    if (found?.isDirectory() !== true)
+      throw new UnreachableError(`${option} ${location}: no such directory, nothing was verified`);
+  }
+  return new ReachabilityProbe(source);
 }
 
 function parseOptions(argv: string[]) {

@@ -1,8 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t from 'tap';
 import { verifyCommand } from '../../../scripts/commands/verify.js';
+import { RepoBuilder, writeRepo } from '../../support/builder.js';
 import { fakeIo } from '../../support/io.js';
 import { materialize } from '../../support/fixtures.js';
 
@@ -57,11 +60,66 @@ for (const [name, args, pattern] of usageErrors) {
   });
 }
 
-t.test('an unreachable repository exits 2: nothing could be verified', async (t) => {
+t.test('a repository directory that does not exist exits 2, in one line', async (t) => {
   const r = await run(['--repo', '/nonexistent/repository', '--json']);
   t.equal(r.code, 2);
-  const report = JSON.parse(r.stdout) as JsonReport;
-  t.ok(report.findings.some((f) => f.code === 'METADATA_MISSING'));
+  t.equal(r.stdout, '');
+  t.match(r.stderr, /^tufwatch verify: --repo \/nonexistent\/repository: no such directory/);
+  t.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+t.test(
+  'a directory with no metadata at all still exits 2: nothing could be verified',
+  async (t) => {
+    const r = await run(['--repo', mkdtempSync(join(tmpdir(), 'tufwatch-empty-')), '--json']);
+    t.equal(r.code, 2);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    t.ok(report.findings.some((f) => f.code === 'METADATA_MISSING'));
+  },
+);
+
+/** A URL nothing listens on: connections are refused. */
+async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}/metadata/`;
+}
+
+t.test('a URL that cannot be reached exits 2, in one line, not 1', async (t) => {
+  const url = await deadUrl();
+  // With a trusted root, a root is known: the report would have roles and only FETCH_FAILED findings.
+  const r = await run(['--repo', url, '--trusted-root', join(EXAMPLE, '1.root.json'), '--json']);
+  t.equal(r.code, 2);
+  t.equal(r.stdout, '');
+  t.match(
+    r.stderr,
+    /^tufwatch verify: --repo http:\/\/127\.0\.0\.1:\d+\/metadata\/: could not be reached/,
+  );
+  t.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+t.test('a --published URL that cannot be reached exits 2', async (t) => {
+  const url = await deadUrl();
+  const r = await run(['--repo', EXAMPLE, '--published', url]);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /--published http:\S+: could not be reached/);
+});
+
+t.test('a --repo that is no URL nor directory is a usage error', async (t) => {
+  const r = await run(['--repo', 's3://bucket/metadata']);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /--repo s3:\/\/bucket\/metadata: /);
+});
+
+t.test('--trusted-root that is not root metadata is named: exit 2', async (t) => {
+  const readme = resolve(import.meta.dirname, '../../../README.md');
+  const r = await run(['--repo', EXAMPLE, '--trusted-root', readme]);
+  t.equal(r.code, 2);
+  t.match(r.stderr, `--trusted-root ${readme}: not TUF root metadata`);
+  const missing = await run(['--repo', EXAMPLE, '--trusted-root', '/nonexistent/root.json']);
+  t.match(missing.stderr, '--trusted-root /nonexistent/root.json: cannot read it');
 });
 
 t.test('the example repository verifies from its first root: exit 0, text report', async (t) => {
@@ -114,21 +172,46 @@ t.test('--targets makes every target file required', async (t) => {
   t.equal(report.findings.filter((f) => f.code === 'TARGET_MISSING').length, 36);
 });
 
+/** A signed repository in a fresh directory. */
+function served(files: ReadonlyMap<string, Uint8Array>, keep?: (name: string) => boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tufwatch-repo-'));
+  writeRepo(new Map([...files].filter(([name]) => keep?.(name) ?? true)), dir);
+  return dir;
+}
+
+const builder = () =>
+  new RepoBuilder({ now: new Date(AT), roles: { root: { threshold: 2 } } }).addTarget('a', 'a');
+
 t.test('--published: a staged repository whose versions go backwards fails', async (t) => {
-  // The live repository is ahead: its timestamp is version 2.
-  const live = mkdtempSync(join(tmpdir(), 'tufwatch-live-'));
-  cpSync(EXAMPLE, live, { recursive: true });
-  const ts = JSON.parse(readFileSync(join(live, 'timestamp.json'), 'utf8')) as {
-    signed: { version: number };
-  };
-  ts.signed.version = 7;
-  writeFileSync(join(live, 'timestamp.json'), JSON.stringify(ts));
-  const r = await run(['--repo', EXAMPLE, '--published', live, '--json']);
+  // The live repository is ahead: its timestamp is version 7.
+  const b = builder().setVersion('timestamp', 7);
+  const live = served(b.build());
+  const staged = served(b.setVersion('timestamp', 6).build());
+  const r = await run(['--repo', staged, '--published', live, '--json']);
   t.equal(r.code, 1);
   const report = JSON.parse(r.stdout) as JsonReport;
   t.ok(report.findings.some((f) => f.code === 'VERSION_ROLLBACK' && f.role === 'timestamp'));
   // Trust started at the published root, so no self-consistency note.
   t.notOk(report.findings.some((f) => f.code === 'TRUST_NOT_ANCHORED'));
+});
+
+t.test('--published: files not staged are read from the published repository', async (t) => {
+  const b = builder();
+  const live = served(b.build());
+  // The usual release: new timestamp, snapshot and targets, nothing else (no root chain).
+  for (const role of ['timestamp', 'snapshot', 'targets']) b.setVersion(role, 2);
+  const staged = served(b.addTarget('b', 'b').build(), (name) =>
+    ['timestamp.json', 'snapshot.json', 'targets.json'].includes(name),
+  );
+  const r = await run(['--repo', staged, '--published', live, '--json']);
+  t.equal(r.code, 0, r.stdout);
+  const report = JSON.parse(r.stdout) as JsonReport;
+  t.strictSame(
+    report.findings.map((f) => f.code),
+    ['TARGETS_NOT_PRESENT'],
+    'only that the target files are published elsewhere',
+  );
+  t.equal(report.roles.targets?.version, 2);
 });
 
 t.test('--config horizons turn a distant expiry into a warning', async (t) => {
