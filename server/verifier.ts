@@ -8,6 +8,10 @@ interface JobCommon {
   now: string;
   limits: Limits;
   horizons: Horizons;
+  /**
+   * The live repository (URL or directory): no version may go backwards from it,
+   * and for a staged job, every file not uploaded is read from it, the root chain included.
+   */
   published?: string;
 }
 

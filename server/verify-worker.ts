@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { openSource } from '../sources/index.js';
-import { MemorySource } from '../sources/memory.js';
+import { stagedSource } from '../sources/overlay.js';
 import { messageOf } from '../tuf/errors.js';
 import { verifyRepository, type VerifyReport } from '../tuf/verify.js';
 import type { VerifyJob, VerifyReply } from './verifier.js';
@@ -21,7 +21,7 @@ async function handle(job: VerifyJob): Promise<VerifyReport> {
   if (job.kind === 'staged') {
     return verifyRepository({
       ...common,
-      repository: new MemorySource(new Map(job.files)),
+      repository: stagedSource(new Map(job.files), common.published),
       targetsMode: 'skip',
     });
   }

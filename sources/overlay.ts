@@ -1,5 +1,6 @@
 import { TufError } from '../tuf/errors.js';
 import type { MetadataSource } from '../tuf/source.js';
+import { MemorySource } from './memory.js';
 
 const isMissing = (err: unknown): boolean =>
   err instanceof TufError && err.code === 'METADATA_MISSING';
@@ -65,4 +66,16 @@ export function withRootAlias(files: ReadonlyMap<string, Uint8Array>): Map<strin
   if (newest !== undefined)
     staged.set('root.json', staged.get(`${newest}.root.json`) as Uint8Array);
   return staged;
+}
+
+/**
+ * Uploaded staged files as a repository: over the published one when there is
+ * one, so that what was not uploaded is what clients already have.
+ */
+export function stagedSource(
+  files: ReadonlyMap<string, Uint8Array>,
+  published: MetadataSource | undefined,
+): MetadataSource {
+  const upload = new MemorySource(withRootAlias(files));
+  return published === undefined ? upload : new OverlaySource(upload, published);
 }

@@ -46,6 +46,50 @@ t.test('staged files are verified from memory', async (t) => {
   t.equal(report.roles.timestamp?.version, 1);
 });
 
+t.test('a release upload is verified over the published repository', async (t) => {
+  // Published: root v1 and everything at version 1. The release: timestamp, snapshot and targets only.
+  const b = new RepoBuilder({ now, roles: { root: { threshold: 2 } } }).addTarget('a.txt', 'hello');
+  const live = mkdtempSync(join(tmpdir(), 'tufwatch-published-'));
+  const published = b.build();
+  writeRepo(published, live);
+  for (const role of ['timestamp', 'snapshot', 'targets']) b.setVersion(role, 2);
+  const release = b.addTarget('b.txt', 'b').build();
+  const upload = (...names: string[]): [string, Uint8Array][] =>
+    names.map((name) => [name, release.get(name) as Uint8Array]);
+  const verifier = new Verifier();
+  t.teardown(() => verifier.close());
+  const trustedRoot = published.get('1.root.json') as Uint8Array;
+  const job = { ...common, trustedRoot, kind: 'staged', published: live } as const;
+
+  const report = await verifier.verify(
+    { ...job, files: upload('timestamp.json', 'snapshot.json', 'targets.json') },
+    30_000,
+  );
+  t.strictSame(report.findings, [], 'nothing to say: root and the rest are what is live');
+  t.equal(report.ok, true);
+  t.equal(report.roles.targets?.version, 2);
+
+  // A new root uploaded as 2.root.json alone: root.json is that one, as a release writes it.
+  const rotated = b.rotateRoot().setVersion('timestamp', 3).build();
+  const withRoot = await verifier.verify(
+    {
+      ...job,
+      files: ['2.root.json', 'timestamp.json', 'snapshot.json', 'targets.json'].map((name) => [
+        name,
+        rotated.get(name) as Uint8Array,
+      ]),
+    },
+    30_000,
+  );
+  t.strictSame(withRoot.findings, []);
+  t.equal(withRoot.roles.root?.version, 2);
+
+  // What changed is still judged: a timestamp behind the live one.
+  writeRepo(b.setVersion('timestamp', 9).build(), live);
+  const behind = await verifier.verify({ ...job, files: upload('timestamp.json') }, 30_000);
+  t.ok(behind.findings.some((f) => f.code === 'VERSION_ROLLBACK' && f.role === 'timestamp'));
+});
+
 t.test('jobs run one at a time, in order', async (t) => {
   const verifier = new Verifier();
   t.teardown(() => verifier.close());

@@ -1,6 +1,8 @@
 import t, { type Test } from 'tap';
 import type { AppDeps } from '../../../server/types.js';
 import { MemorySource } from '../../../sources/memory.js';
+import { stagedSource } from '../../../sources/overlay.js';
+import type { MetadataSource } from '../../../tuf/source.js';
 import { verifyRepository, type VerifyReport } from '../../../tuf/verify.js';
 import { RepoBuilder } from '../../support/builder.js';
 import { AUTH, DAY_MS, EMPTY_REPORT, fakeDeps, json, NOW, testApp } from '../../support/fakes.js';
@@ -19,21 +21,30 @@ const repo = (style: 'indent' | 'compact' = 'indent') =>
     .addTarget('orbit/macos/stable/orbit', 'binary')
     .addDelegation({ name: 'role1', paths: ['role1/*'], targets: { 'role1/a.txt': 'a' } });
 
-/** verifyStaged as the service wires it, verifying in-process over a MemorySource. */
-function realVerifier(trustedRoot: Uint8Array): AppDeps['verifyStaged'] {
+/** verifyStaged as the service's worker runs it, in-process: the upload over what is published. */
+function realVerifier(
+  trustedRoot: Uint8Array,
+  published?: MetadataSource,
+): AppDeps['verifyStaged'] {
   return (files, { at }) =>
     verifyRepository({
-      repository: new MemorySource(files),
+      repository: stagedSource(files, published),
       trustedRoot,
+      published,
       targetsMode: 'skip',
       now: at ?? NOW,
     });
 }
 
-async function realApp(t: Test, builder: RepoBuilder, maxUploadBytes = 1024 * 1024) {
+async function realApp(
+  t: Test,
+  builder: RepoBuilder,
+  maxUploadBytes = 1024 * 1024,
+  published?: MetadataSource,
+) {
   const files = staged(builder);
   const trustedRoot = Buffer.from(files['1.root.json'] as string, 'utf8');
-  const deps = fakeDeps({ maxUploadBytes, verifyStaged: realVerifier(trustedRoot) });
+  const deps = fakeDeps({ maxUploadBytes, verifyStaged: realVerifier(trustedRoot, published) });
   return { ...(await testApp(t, deps, { rateLimit: { max: 1000, timeWindowMs: 60_000 } })), files };
 }
 
@@ -120,6 +131,39 @@ t.test('a report with errors is still 200 with ok: false', async (t) => {
   t.equal(gone.ok, false);
   t.ok(gone.findings.some((f) => f.code === 'METADATA_MISSING'));
 });
+
+t.test(
+  'the usual release upload is judged over what is published: only changes speak',
+  async (t) => {
+    const builder = repo().setVersion('targets', 3);
+    const live = new MemorySource(builder.build(), 'https://updates.example/');
+    builder.setVersion('timestamp', 2).setVersion('snapshot', 2).setVersion('targets', 4);
+    const { app, files } = await realApp(t, builder.addTarget('new', 'n'), 1024 * 1024, live);
+    const release = Object.fromEntries(
+      ['timestamp.json', 'snapshot.json', 'targets.json'].map((name) => [name, files[name]]),
+    );
+    const report = json<VerifyReport>(await app.inject(verify({ files: release })));
+    t.strictSame(report.findings, []);
+    t.equal(report.ok, true);
+    t.equal(report.roles.targets?.version, 4);
+
+    // A targets upload behind the published one is still a rollback.
+    builder.setVersion('targets', 2);
+    const behind = staged(builder);
+    const rolledBack = json<VerifyReport>(
+      await app.inject(
+        verify({
+          files: {
+            'snapshot.json': behind['snapshot.json'],
+            'timestamp.json': behind['timestamp.json'],
+            'targets.json': behind['targets.json'],
+          },
+        }),
+      ),
+    );
+    t.ok(rolledBack.findings.some((f) => f.code === 'VERSION_ROLLBACK' && f.role === 'targets'));
+  },
+);
 
 t.test('at must be an RFC 3339 date-time', async (t) => {
   const { app, deps } = await testApp(t);
