@@ -72,6 +72,7 @@ const roleSummarySchema = {
     length: { type: 'integer' },
     sha256: { type: 'string' },
     signedSha256: { type: 'string' },
+    keyids: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 
@@ -101,6 +102,12 @@ export const verifyReportSchema = {
       items: { type: 'string' },
       description:
         'roles shown in `roles` whose signatures, version, length or hashes did not check out',
+    },
+    recoveredRoles: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'roles that went back in version because root rotated the keys that vouched for the old one (TUF 5.3.11)',
     },
   },
 } as const;

@@ -135,9 +135,9 @@ t.test('a report with errors is still 200 with ok: false', async (t) => {
 t.test(
   'the usual release upload is judged over what is published: only changes speak',
   async (t) => {
-    const builder = repo().setVersion('targets', 3);
+    const builder = repo().setVersion('targets', 3).setVersion('timestamp', 5);
     const live = new MemorySource(builder.build(), 'https://updates.example/');
-    builder.setVersion('timestamp', 2).setVersion('snapshot', 2).setVersion('targets', 4);
+    builder.setVersion('timestamp', 6).setVersion('snapshot', 2).setVersion('targets', 4);
     const { app, files } = await realApp(t, builder.addTarget('new', 'n'), 1024 * 1024, live);
     const release = Object.fromEntries(
       ['timestamp.json', 'snapshot.json', 'targets.json'].map((name) => [name, files[name]]),
@@ -146,6 +146,29 @@ t.test(
     t.strictSame(report.findings, []);
     t.equal(report.ok, true);
     t.equal(report.roles.targets?.version, 4);
+    t.strictSame(report.roles.timestamp?.keyids, [builder.keysOf('timestamp')[0]?.keyid]);
+
+    // A timestamp key rotation lets the timestamp start again: reported, and named in the report.
+    builder.rotateRoot({ roles: { timestamp: {} } }).setVersion('timestamp', 1);
+    const recovery = staged(builder);
+    const recovered = json<VerifyReport>(
+      await app.inject(
+        verify({
+          files: Object.fromEntries(
+            ['2.root.json', 'timestamp.json', 'snapshot.json', 'targets.json'].map((name) => [
+              name,
+              recovery[name],
+            ]),
+          ),
+        }),
+      ),
+    );
+    t.strictSame(
+      recovered.findings.map((f) => [f.code, f.role, f.expected, f.actual]),
+      [['FAST_FORWARD_RECOVERY', 'timestamp', 5, 1]],
+    );
+    t.equal(recovered.ok, true);
+    t.strictSame(recovered.recoveredRoles, ['timestamp']);
 
     // A targets upload behind the published one is still a rollback.
     builder.setVersion('targets', 2);
