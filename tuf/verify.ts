@@ -287,9 +287,7 @@ class VerificationRun {
     const o = this.#o;
     if (o.trustedRoot !== undefined) return o.trustedRoot;
     const max = this.#limits.maxRootBytes;
-    if (o.published !== undefined) {
-      return this.#read(o.published, 'root.json', max, 'root');
-    }
+    if (o.published !== undefined) return this.#publishedAnchor(o.published);
     this.#add(
       finding(
         'TRUST_NOT_ANCHORED',
@@ -307,6 +305,36 @@ class VerificationRun {
       }
     }
     return this.#read(o.repository, 'root.json', max, 'root');
+  }
+
+  /**
+   * Trust starts at the published root.json. When that copy is broken (unreadable
+   * or not root metadata) but the published chain starts well, it starts at the
+   * published 1.root.json and walks every rotation: the staged repository that
+   * repairs root.json can then be verified (the broken copy is reported with the
+   * published roles). A published repository not reached anchors nothing.
+   */
+  async #publishedAnchor(published: MetadataSource): Promise<Uint8Array | undefined> {
+    const max = this.#limits.maxRootBytes;
+    const readRoot = async (file: string): Promise<Uint8Array | { failure: unknown }> => {
+      try {
+        const bytes = await published.read(file, max);
+        parseMetadata(bytes, 'root', 'root');
+        return bytes;
+      } catch (failure) {
+        return { failure };
+      }
+    };
+    const current = await readRoot('root.json');
+    if (current instanceof Uint8Array) return current;
+    const { failure } = current;
+    // Only a copy that is there and broken is passed over: not reached is not reached.
+    if (failure instanceof TufError && failure.code !== 'FETCH_FAILED') {
+      const first = await readRoot('1.root.json');
+      if (first instanceof Uint8Array) return first;
+    }
+    this.#add({ ...asFinding(failure, { role: 'root', file: 'root.json' }), published: true });
+    return undefined;
   }
 
   async #verifyRootChain(): Promise<Metadata<'root'> | undefined> {

@@ -2415,6 +2415,49 @@ t.test('a broken published role does not block the staged repository that repair
     t.notOk(report.findings.some((f) => f.code === 'VERSION_ROLLBACK'));
   });
 
+  t.test('a malformed published root.json: trust starts at the published chain', async (t) => {
+    const b = standard().rotateRoot();
+    const live = b.build();
+    live.set('root.json', Buffer.from('{"signed": {"_type": "root"}}'));
+    const staged = versions2(b).build();
+    const report = await verify(staged, {
+      anchor: 'none',
+      published: new DirectorySource(serve(live)),
+    });
+    t.equal(report.ok, true, JSON.stringify(report.findings));
+    t.equal(report.roles.root?.version, 2, 'walked from the published 1.root.json');
+    broken(t, report, 'root', 'MALFORMED_METADATA');
+  });
+
+  t.test('no published root that parses at all: nothing is anchored', async (t) => {
+    const live = standard().build();
+    live.set('root.json', Buffer.from('[]'));
+    live.set('1.root.json', Buffer.from('[]'));
+    const report = await verify(standard().build(), {
+      anchor: 'none',
+      published: new DirectorySource(serve(live)),
+    });
+    expectFindings(t, report, false, [
+      error('MALFORMED_METADATA', 'root', { file: 'root.json', published: true }),
+    ]);
+  });
+
+  for (const [why, fault] of [
+    ['a fetch failure', fetchFailed('root.json')],
+    ['an unexpected failure', new Error('socket hang up')],
+  ] as const) {
+    t.test(`a published root.json not reached (${why}) is not passed over`, async (t) => {
+      const live = standard().build();
+      const report = await verify(standard().build(), {
+        anchor: 'none',
+        published: new Faulty(new DirectorySource(serve(live)), { 'root.json': fault }),
+      });
+      expectFindings(t, report, false, [
+        error('FETCH_FAILED', 'root', { file: 'root.json', published: true }),
+      ]);
+    });
+  }
+
   t.test('what is unchanged is still compared', async (t) => {
     const b = standard().setVersion('targets', 5);
     const live = b.build();
