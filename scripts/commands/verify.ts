@@ -99,7 +99,7 @@ async function runVerify(argv: string[], io: CommandIo): Promise<VerifyReport | 
     const why = probe?.unreachable;
     if (why !== undefined) {
       throw new UnreachableError(
-        `${option} ${probe?.location}: could not be reached, nothing was verified (${why})`,
+        `${option} ${probe?.location}: could not be reached, so it could not be verified (${why})`,
       );
     }
   }
