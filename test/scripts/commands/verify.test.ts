@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { verifyCommand } from '../../../scripts/commands/verify.js';
 import { RepoBuilder, writeRepo } from '../../support/builder.js';
 import { fakeIo } from '../../support/io.js';
@@ -100,6 +100,54 @@ t.test('a URL that cannot be reached exits 2, in one line, not 1', async (t) => 
   t.equal(r.stderr.trim().split('\n').length, 1);
 });
 
+/** A signed repository in a fresh directory. */
+function served(files: ReadonlyMap<string, Uint8Array>, keep?: (name: string) => boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tufwatch-repo-'));
+  writeRepo(new Map([...files].filter(([name]) => keep?.(name) ?? true)), dir);
+  return dir;
+}
+
+const builder = () =>
+  new RepoBuilder({ now: new Date(AT), roles: { root: { threshold: 2 } } }).addTarget('a', 'a');
+
+/** Serves files over HTTP; `status` answers every request with that status instead. */
+async function httpRepo(t: Test, files: ReadonlyMap<string, Uint8Array>, status?: number) {
+  const server = createServer((req, res) => {
+    const bytes = files.get(decodeURIComponent((req.url ?? '/').slice(1)));
+    res.statusCode = status ?? (bytes === undefined ? 404 : 200);
+    res.end(status === undefined ? bytes : undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+t.test('a URL that answers with a tampered repository exits 1, not 2', async (t) => {
+  const files = builder()
+    .tamper('timestamp', (signed) => {
+      signed.version = 99;
+    })
+    .build();
+  const root = join(
+    served(files, (name) => name === '1.root.json'),
+    '1.root.json',
+  );
+  const r = await run(['--repo', await httpRepo(t, files), '--trusted-root', root]);
+  t.equal(r.code, 1);
+  t.match(r.stdout, /SIGNATURE_THRESHOLD_NOT_MET/);
+});
+
+t.test('a URL that answers every request with a server error exits 2', async (t) => {
+  const files = builder().build();
+  const root = join(
+    served(files, (name) => name === '1.root.json'),
+    '1.root.json',
+  );
+  const r = await run(['--repo', await httpRepo(t, files, 503), '--trusted-root', root]);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /could not be reached/);
+});
+
 t.test('a --published URL that cannot be reached exits 2', async (t) => {
   const url = await deadUrl();
   const r = await run(['--repo', EXAMPLE, '--published', url]);
@@ -171,16 +219,6 @@ t.test('--targets makes every target file required', async (t) => {
   const report = JSON.parse(r.stdout) as JsonReport;
   t.equal(report.findings.filter((f) => f.code === 'TARGET_MISSING').length, 36);
 });
-
-/** A signed repository in a fresh directory. */
-function served(files: ReadonlyMap<string, Uint8Array>, keep?: (name: string) => boolean): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tufwatch-repo-'));
-  writeRepo(new Map([...files].filter(([name]) => keep?.(name) ?? true)), dir);
-  return dir;
-}
-
-const builder = () =>
-  new RepoBuilder({ now: new Date(AT), roles: { root: { threshold: 2 } } }).addTarget('a', 'a');
 
 t.test('--published: a staged repository whose versions go backwards fails', async (t) => {
   // The live repository is ahead: its timestamp is version 7.
