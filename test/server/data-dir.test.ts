@@ -15,7 +15,7 @@ import {
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 
-t.test('makeDirectory creates what is missing, owner-only, and always ends', async (t) => {
+t.test('makeDirectory creates what is missing, owner-only, and always ends', (t) => {
   const dir = t.testdir();
   const nested = join(dir, 'a', 'b', 'c');
   makeDirectory(nested);
@@ -38,6 +38,7 @@ t.test('makeDirectory creates what is missing, owner-only, and always ends', asy
     t.throws(() => makeDirectory(path), { code: 'PATH_UNUSABLE' }, name);
     t.ok(Date.now() - before < 5_000, `${name}: at once`);
   }
+  t.end();
 });
 
 t.test('fileIdentity names the file at a path, or none', (t) => {
