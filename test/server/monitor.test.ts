@@ -316,6 +316,24 @@ t.test(
   },
 );
 
+t.test(
+  'a run whose evaluation throws (the store cannot be read) is failed and reported',
+  async (t) => {
+    const store = openStore(':memory:');
+    const { store: proxy, broken } = breakable(store);
+    const finished: unknown[] = [];
+    const m = monitorFor({
+      store: proxy,
+      onFinished: (_run, detail, err) => finished.push(detail ?? err),
+    });
+    t.teardown(m.close);
+    broken.add('trustedRoles');
+    t.equal(await m.monitor.start('api')?.done, undefined);
+    t.match(store.run(1), { status: 'failed', error: /trustedRoles/ });
+    t.match(finished, [{ code: 'STORE_REPLACED' }]);
+  },
+);
+
 t.test('onFinished hears completed runs too', async (t) => {
   const seen: (RunDetail | undefined)[] = [];
   const m = monitorFor({ onFinished: (_run, detail) => seen.push(detail) });
