@@ -470,11 +470,24 @@ function readAws(p: Problems, value: unknown): AwsConfig | undefined {
  * directory, so `tufwatch run` in a checkout writes no database or key into it.
  */
 export function defaultStoragePath(env: Readonly<Record<string, string | undefined>>): string {
+  return join(stateHome(env), 'tufwatch', 'tufwatch.db');
+}
+
+/**
+ * Where starts record that they created an evidence store (one marker per
+ * database path; server/data-dir.ts): in the state directory, not in the
+ * data directory, so that a marker outlives an unmounted data volume.
+ */
+export function defaultMarkerDir(env: Readonly<Record<string, string | undefined>>): string {
+  return join(stateHome(env), 'tufwatch', 'stores');
+}
+
+function stateHome(env: Readonly<Record<string, string | undefined>>): string {
   const xdg = env.XDG_STATE_HOME;
   // The spec ignores a relative XDG_STATE_HOME.
-  const stateHome =
-    xdg !== undefined && isAbsolute(xdg) ? xdg : join(env.HOME ?? homedir(), '.local', 'state');
-  return join(stateHome, 'tufwatch', 'tufwatch.db');
+  return xdg !== undefined && isAbsolute(xdg)
+    ? xdg
+    : join(env.HOME ?? homedir(), '.local', 'state');
 }
 
 /**

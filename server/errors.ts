@@ -42,6 +42,11 @@ export const ERROR_CODES = {
     statusCode: 503,
     summary: 'no completed run yet (readiness), or a repository not verified yet',
   },
+  STORAGE_DEGRADED: {
+    statusCode: 503,
+    summary:
+      'runs are evaluated but the evidence store refuses to store them (readiness); they are kept and retried at the next run',
+  },
   SIGNING_KEY_UNAVAILABLE: {
     statusCode: 503,
     summary:

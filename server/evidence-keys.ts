@@ -10,7 +10,6 @@ import {
   fstatSync,
   fsyncSync,
   linkSync,
-  mkdirSync,
   openSync,
   readSync,
   renameSync,
@@ -18,6 +17,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { makeDirectory } from './data-dir.js';
 import { publicKeyFingerprint, type SigningKey } from './evidence.js';
 
 /*
@@ -41,7 +41,9 @@ export type KeyErrorCode =
   /** Group or others may read or write the file: the key may be known to others. */
   | 'KEY_INSECURE_PERMISSIONS'
   /** The key could not be written. */
-  | 'KEY_UNWRITABLE';
+  | 'KEY_UNWRITABLE'
+  /** The key file is gone after the service started with one: its data directory was deleted or replaced. */
+  | 'KEY_MISSING';
 
 export class KeyError extends Error {
   override readonly name = 'KeyError';
@@ -96,6 +98,7 @@ export function generateSigningKey(): { key: SigningKey; pem: string } {
 export class SigningKeyFile {
   readonly path: string | undefined;
   #memory: SigningKey | undefined;
+  #settled = false;
 
   constructor(path: string | undefined) {
     this.path = path;
@@ -104,6 +107,15 @@ export class SigningKeyFile {
   /** The key, or undefined when none was created yet. Throws KeyError. */
   read(): SigningKey | undefined {
     return this.path === undefined ? this.#memory : readKeyFile(this.path);
+  }
+
+  /**
+   * From now on a missing key file is an error (KEY_MISSING), not a first
+   * start: a running service whose data directory vanished must not make a
+   * new key (and a new directory) and sign with it.
+   */
+  settle(): void {
+    this.#settled = true;
   }
 
   /** The key, created now if there is none yet (`created`). Throws KeyError. */
@@ -116,6 +128,9 @@ export class SigningKeyFile {
     }
     const existing = readKeyFile(path);
     if (existing !== undefined) return { key: existing, created: false };
+    if (this.#settled) {
+      throw new KeyError('KEY_MISSING', `the signing key ${path} is gone while the service runs`);
+    }
     const { key, pem } = generateSigningKey();
     // Exclusive: when two processes start at once, one key wins and both use it.
     if (writeKeyFile(path, pem, 'create')) return { key, created: true };
@@ -187,7 +202,7 @@ function writeKeyFile(path: string, pem: string, mode: 'create' | 'replace'): bo
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectory(dir);
     const fd = openSync(tmp, 'wx', 0o600);
     try {
       writeSync(fd, pem);

@@ -97,6 +97,20 @@ export function renderMetrics(input: MetricsInput): string {
       'Configured time between scheduled runs; alerts compare run age with it.',
     )
     .set({}, input.scheduleIntervalSeconds);
+  if (input.storage !== undefined) {
+    registry
+      .counter(
+        'tufwatch_store_failures_total',
+        'Writes the evidence store refused since the process started (a run, its failure, or trusted state not stored).',
+      )
+      .set({}, input.storage.failures);
+    registry
+      .gauge(
+        'tufwatch_storage_degraded',
+        'Whether runs are not being stored now: 1 from a refused write until a run is stored again, else 0.',
+      )
+      .set({}, input.storage.status === 'degraded' ? 1 : 0);
+  }
 
   roleMetrics(registry, input.repositories);
   return registry.render();

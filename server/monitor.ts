@@ -4,14 +4,21 @@ import type { AwsSnapshot } from '../checks/aws/types.js';
 import { evaluateControls } from '../checks/controls.js';
 import { runChecks } from '../checks/run.js';
 import { nextTrustedRoles } from '../checks/tuf/rollback.js';
-import type { CheckDefinition, CollectedData, TufRepositorySnapshot } from '../checks/types.js';
 import type {
+  CheckDefinition,
+  CheckResult,
+  CollectedData,
+  TufRepositorySnapshot,
+} from '../checks/types.js';
+import type {
+  ControlResult,
   EvidenceStore,
   Monitor,
   RepositoryConfig,
   RunDetail,
   RunRecord,
   RunTrigger,
+  StorageHealth,
   TufwatchConfig,
 } from './types.js';
 import type { Checkpoint } from './evidence.js';
@@ -29,7 +36,22 @@ export interface MonitorDeps {
   onFinished?: (run: RunRecord, detail: RunDetail | undefined, error?: unknown) => void;
   /** Told what retention pruned (a checkpoint), or why it could not (`error`). */
   onPruned?: (checkpoint: Checkpoint | undefined, error?: unknown) => void;
+  /** Told each time the store refuses a write (the service logs it at error): `unsaved` runs wait for a retry. */
+  onStoreFailure?: (error: unknown, state: StorageHealth) => void;
 }
+
+/** A run evaluated but not stored: kept to be stored at the next run. */
+interface UnsavedRun {
+  runId: number;
+  trigger: RunTrigger;
+  startedAt: Date;
+  finishedAt: Date;
+  results: CheckResult[];
+  controls: ControlResult[];
+}
+
+/** Unsaved runs kept in memory at most (each holds every result's evidence). */
+export const MAX_UNSAVED_RUNS = 10;
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -44,6 +66,10 @@ export class CheckMonitor implements Monitor {
   #running: Promise<RunDetail | undefined> | undefined;
   /** When retention last ran (ms): at most once a day. */
   #prunedAt: number | undefined;
+  #unsaved: UnsavedRun[] = [];
+  #failures = 0;
+  #dropped = 0;
+  #degraded: { since: string; code?: string; reason: string } | undefined;
 
   constructor(deps: MonitorDeps) {
     this.#deps = deps;
@@ -53,9 +79,36 @@ export class CheckMonitor implements Monitor {
     return this.#current;
   }
 
+  /** Whether runs are being stored (readiness, the dashboard, metrics). */
+  storage(): StorageHealth {
+    const failures = this.#failures;
+    const degraded = this.#degraded;
+    if (degraded === undefined) return { status: 'ok', failures };
+    return {
+      status: 'degraded',
+      failures,
+      ...degraded,
+      unsaved: this.#unsaved.length,
+      dropped: this.#dropped,
+    };
+  }
+
+  /**
+   * Starts a run now, or returns undefined when one is already running. Runs
+   * that could not be stored earlier are stored first, so run ids follow time.
+   * Throws the StoreError when the run cannot even be started (recorded as a
+   * storage failure first).
+   */
   start(trigger: RunTrigger): { run: RunRecord; done: Promise<RunDetail | undefined> } | undefined {
     if (this.#current !== undefined) return undefined;
-    const run = this.#deps.store.startRun(trigger, this.#deps.now());
+    this.#storeUnsaved();
+    let run: RunRecord;
+    try {
+      run = this.#deps.store.startRun(trigger, this.#deps.now());
+    } catch (err) {
+      this.#storeFailed(err);
+      throw err;
+    }
     this.#current = run;
     const done = this.#execute(run).finally(() => {
       this.#current = undefined;
@@ -68,7 +121,11 @@ export class CheckMonitor implements Monitor {
   /** Runs now, then every interval after each run starts; a tick that finds a run in progress is skipped. */
   schedule(intervalMs: number): void {
     const tick = (trigger: RunTrigger): void => {
-      this.start(trigger);
+      try {
+        this.start(trigger);
+      } catch {
+        // start recorded why (degraded, counted, told); the next tick tries again.
+      }
       this.#timer = setTimeout(() => tick('schedule'), intervalMs);
       this.#timer.unref();
     };
@@ -92,9 +149,10 @@ export class CheckMonitor implements Monitor {
 
   async #execute(run: RunRecord): Promise<RunDetail | undefined> {
     const { config, store, checks, now } = this.#deps;
-    let detail: RunDetail;
     let tuf: TufRepositorySnapshot[];
     let at: Date;
+    let results: CheckResult[];
+    let controls: ControlResult[];
     try {
       at = now();
       const awsCollected = this.#collectAws(at);
@@ -106,19 +164,107 @@ export class CheckMonitor implements Monitor {
         settings: config.checks,
         ...(aws !== undefined && { aws }),
       };
-      const results = runChecks(checks, data, now);
-      const controls = evaluateControls(config.controls, results);
-      detail = store.completeRun(run.id, now(), results, controls);
+      results = runChecks(checks, data, now);
+      controls = evaluateControls(config.controls, results);
     } catch (err) {
-      store.failRun(run.id, now(), messageOf(err));
+      this.#failRun(run.id, messageOf(err));
       this.#deps.onFinished?.(run, undefined, err);
       return undefined;
     }
+    const finishedAt = now();
+    let detail: RunDetail;
+    try {
+      detail = store.completeRun(run.id, finishedAt, results, controls);
+    } catch (err) {
+      // Evaluated but not stored: the results wait in memory for the next run, which stores them first.
+      this.#keepUnsaved({
+        runId: run.id,
+        trigger: run.trigger,
+        startedAt: new Date(run.startedAt),
+        finishedAt,
+        results,
+        controls,
+      });
+      this.#storeFailed(err);
+      this.#failRun(run.id, `its results could not be stored: ${messageOf(err)}`);
+      this.#deps.onFinished?.(run, undefined, err);
+      return undefined;
+    }
+    this.#stored();
     // The run is committed: what follows cannot un-complete it.
-    for (const snapshot of tuf) this.#saveState(snapshot, at);
+    try {
+      for (const snapshot of tuf) this.#saveState(snapshot, at);
+    } catch (err) {
+      // The run is stored; the trusted state is saved again after the next run.
+      this.#storeFailed(err);
+    }
     this.#prune(at);
     this.#deps.onFinished?.(run, detail);
     return detail;
+  }
+
+  /** Marks a run failed; a store that refuses even that is already recorded as degraded. */
+  #failRun(runId: number, reason: string): void {
+    try {
+      this.#deps.store.failRun(runId, this.#deps.now(), reason);
+    } catch (err) {
+      // Left `running`: the next start of the process marks it abandoned.
+      this.#storeFailed(err);
+    }
+  }
+
+  #keepUnsaved(unsaved: UnsavedRun): void {
+    this.#unsaved.push(unsaved);
+    while (this.#unsaved.length > MAX_UNSAVED_RUNS) {
+      this.#unsaved.shift();
+      this.#dropped++;
+    }
+  }
+
+  /**
+   * Stores the runs that could not be stored, oldest first, each as a new run
+   * with its own start and finish times; the row of the first attempt is
+   * marked failed, naming the run that holds its results. Stops at the first
+   * refusal: the store is still failing.
+   */
+  #storeUnsaved(): void {
+    const { store } = this.#deps;
+    while (this.#unsaved.length > 0) {
+      const unsaved = this.#unsaved[0] as UnsavedRun;
+      let retryId: number | undefined;
+      try {
+        retryId = store.startRun(unsaved.trigger, unsaved.startedAt).id;
+        store.completeRun(retryId, unsaved.finishedAt, unsaved.results, unsaved.controls);
+      } catch (err) {
+        this.#storeFailed(err);
+        if (retryId !== undefined) this.#failRun(retryId, `not stored: ${messageOf(err)}`);
+        return;
+      }
+      this.#unsaved.shift();
+      // The first attempt's row, if the store could not even mark it failed then.
+      if (store.run(unsaved.runId)?.status === 'running') {
+        this.#failRun(
+          unsaved.runId,
+          `its results could not be stored then; run ${retryId} holds them`,
+        );
+      }
+    }
+    this.#stored();
+  }
+
+  #storeFailed(err: unknown): void {
+    this.#failures++;
+    const code = (err as { code?: unknown }).code;
+    this.#degraded = {
+      since: this.#degraded?.since ?? this.#deps.now().toISOString(),
+      ...(typeof code === 'string' && { code }),
+      reason: messageOf(err),
+    };
+    this.#deps.onStoreFailure?.(err, this.storage());
+  }
+
+  #stored(): void {
+    if (this.#unsaved.length === 0) this.#degraded = undefined;
   }
 
   /** Retention (`evidence.retentionDays`), after a completed run, at most once a day. */

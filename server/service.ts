@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ALL_CHECKS } from '../checks/registry.js';
 import type { VerifyReport } from '../tuf/verify.js';
 import { packageRoot } from './config.js';
+import {
+  acquireWriterLock,
+  checkCreation,
+  makeDirectory,
+  writeMarker,
+  type CreationPolicy,
+  type WriterLock,
+} from './data-dir.js';
 import { createEvidenceService } from './evidence-export.js';
 import { SigningKeyFile, signingKeyPath } from './evidence-keys.js';
 import { renderMetrics } from './metrics.js';
@@ -21,6 +29,8 @@ export interface Service {
   verifier: Verifier;
   monitor: CheckMonitor;
   deps: Omit<AppDeps, 'logger'>;
+  /** Problems of the start that did not stop it (a creation marker that could not be written). */
+  warnings: string[];
   /** Waits for the run in progress (at most graceMs), then stops the worker and closes the database. */
   close(graceMs: number): Promise<void>;
 }
@@ -37,21 +47,48 @@ export function createService(
     now?: () => Date;
     onFinished?: MonitorDeps['onFinished'];
     onPruned?: MonitorDeps['onPruned'];
+    onStoreFailure?: MonitorDeps['onStoreFailure'];
+    /** When a missing database may be created (default: it may, no markers kept). */
+    storage?: Partial<CreationPolicy>;
   } = {},
 ): Service {
   const now = options.now ?? (() => new Date());
-  const keys = new SigningKeyFile(signingKeyPath(config.storage.path));
-  const store = openStore(config.storage.path, { now, signer: () => keys.current().key });
+  const path = config.storage.path;
+  const keys = new SigningKeyFile(signingKeyPath(path));
+  const warnings: string[] = [];
+  let lock: WriterLock | undefined;
+  const policy: CreationPolicy = { init: options.storage?.init ?? false };
+  if (options.storage?.markerDir !== undefined) policy.markerDir = options.storage.markerDir;
+  if (keys.path !== undefined) {
+    // Before anything is created: a missing database with evidence before it is refused.
+    checkCreation(path, keys.path, policy);
+    makeDirectory(dirname(path));
+    // One writer per database: a second `serve`, or a `run` beside a live `serve`, stops here.
+    lock = acquireWriterLock(path);
+  }
+  let store;
   try {
-    // First start: the key is created in the data directory, and its activation is evidence.
-    const { key, created } = keys.current();
-    store.registerSigningKey(key, now(), created ? 'created' : 'adopted');
+    store = openStore(path, { now, signer: () => keys.current().key });
+    try {
+      // First start: the key is created in the data directory, and its activation is evidence.
+      const { key, created } = keys.current();
+      store.registerSigningKey(key, now(), created ? 'created' : 'adopted');
+      // From here a vanished key is an error, never a new key.
+      keys.settle();
+      // We hold the lock: a run left `running` is one a killed process never finished; say so.
+      store.abandonUnfinishedRuns(now());
+    } catch (err) {
+      store.close();
+      throw err;
+    }
   } catch (err) {
-    store.close();
+    lock?.release();
     throw err;
   }
-  // A process killed mid-run left it `running`: it never finished, say so.
-  store.abandonUnfinishedRuns(now());
+  if (keys.path !== undefined && policy.markerDir !== undefined) {
+    const warning = writeMarker(policy.markerDir, path, now());
+    if (warning !== undefined) warnings.push(warning);
+  }
   const verifier = new Verifier();
   const monitor = new CheckMonitor({
     config,
@@ -61,6 +98,7 @@ export function createService(
     now,
     ...(options.onFinished !== undefined && { onFinished: options.onFinished }),
     ...(options.onPruned !== undefined && { onPruned: options.onPruned }),
+    ...(options.onStoreFailure !== undefined && { onStoreFailure: options.onStoreFailure }),
   });
   const timeoutMs = config.schedule.checkTimeoutSeconds * 1000;
   // Staged uploads are verified as `tufwatch verify --published` would: from the configured
@@ -106,6 +144,7 @@ export function createService(
         running: monitor.current() !== undefined,
         runsTotal: store.runCounts(),
         scheduleIntervalSeconds: config.schedule.intervalSeconds,
+        storage: monitor.storage(),
         repositories: config.repositories.map((r) => ({
           name: r.name,
           roles: store.trustedRoles(r.name) ?? {},
@@ -121,12 +160,14 @@ export function createService(
     verifier,
     monitor,
     deps,
+    warnings,
     async close(graceMs) {
       await monitor.stop(graceMs);
       // A run still going is abandoned: stopping the worker fails it, and it is recorded as failed.
       await verifier.close();
       await monitor.settled();
       store.close();
+      lock?.release();
     },
   };
 }

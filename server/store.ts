@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { fileIdentity, makeDirectory, type FileIdentity } from './data-dir.js';
 import type { CheckResult, CheckStatus } from '../checks/types.js';
 import {
   EVIDENCE_FORMAT_VERSION,
@@ -35,31 +36,9 @@ import type {
   TrustedRoles,
 } from './types.js';
 
-export type StoreErrorCode =
-  /** No run has this id. */
-  | 'RUN_NOT_FOUND'
-  /** The run already completed, failed or was abandoned: a finished run is final. */
-  | 'RUN_NOT_RUNNING'
-  /** A newer tufwatch wrote this file; it is never downgraded. */
-  | 'SCHEMA_TOO_NEW'
-  /** The file cannot be put in WAL mode, so commits would not be crash-safe as designed. */
-  | 'UNSUPPORTED_JOURNAL'
-  /** An invalid date, limit or id was passed in. */
-  | 'INVALID_ARGUMENT'
-  /** A stored JSON column does not have the shape tufwatch writes, or the chain has a hole. */
-  | 'CORRUPT_RECORD'
-  /** Pruning writes a signed checkpoint: the store was opened without a signing key. */
-  | 'SIGNER_REQUIRED';
+import { StoreError } from './store-error.js';
 
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
-  readonly code: StoreErrorCode;
-
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
+export { StoreError, type StoreErrorCode } from './store-error.js';
 
 /**
  * How hard a commit is pushed to disk. With WAL, NORMAL survives a killed
@@ -505,7 +484,7 @@ export function openStore(path: string, options: StoreOptions = {}): EvidenceSto
   const memory = path === ':memory:';
   if (!memory) {
     // Evidence and trusted state are the operator's alone.
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeDirectory(dirname(path));
     // SQLite gives the -wal and -shm files the mode of the database file.
     closeSync(openSync(path, 'a', 0o600));
   }
@@ -518,7 +497,9 @@ export function openStore(path: string, options: StoreOptions = {}): EvidenceSto
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
-    return new SqliteEvidenceStore(db, options.now ?? (() => new Date()), options.signer);
+    // What was opened: every write first checks that the path still names this file.
+    const identity = memory ? undefined : { path, opened: fileIdentity(path) as FileIdentity };
+    return new SqliteEvidenceStore(db, options.now ?? (() => new Date()), options.signer, identity);
   } catch (err) {
     db.close();
     throw err;
@@ -530,11 +511,18 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
   readonly #now: () => Date;
   readonly #signer: (() => SigningKey) | undefined;
   readonly #sql;
+  readonly #file: { path: string; opened: FileIdentity } | undefined;
 
-  constructor(db: Database.Database, now: () => Date, signer: (() => SigningKey) | undefined) {
+  constructor(
+    db: Database.Database,
+    now: () => Date,
+    signer: (() => SigningKey) | undefined,
+    file: { path: string; opened: FileIdentity } | undefined,
+  ) {
     this.#db = db;
     this.#now = now;
     this.#signer = signer;
+    this.#file = file;
     // Prepared once: every call below only binds and steps.
     this.#sql = {
       insertRun: db.prepare<[string, RunTrigger], RunRow>(
@@ -703,6 +691,7 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
   }
 
   startRun(trigger: RunTrigger, startedAt: Date): RunRecord {
+    this.#assertSameFile();
     return toRecord(this.#sql.insertRun.get(iso(startedAt, 'startedAt'), trigger)!);
   }
 
@@ -712,6 +701,7 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
     checks: CheckResult[],
     controls: ControlResult[],
   ): RunDetail {
+    this.#assertSameFile();
     const at = iso(finishedAt, 'finishedAt');
     const sql = this.#sql;
     // IMMEDIATE: the write lock is taken before the previous statuses are read,
@@ -780,6 +770,7 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
   }
 
   failRun(runId: number, finishedAt: Date, reason: string): void {
+    this.#assertSameFile();
     const at = iso(finishedAt, 'finishedAt');
     this.#db
       .transaction(() => {
@@ -791,6 +782,7 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
   }
 
   abandonUnfinishedRuns(at: Date): number {
+    this.#assertSameFile();
     return this.#sql.abandon.run(iso(at, 'at'), ABANDONED).changes;
   }
 
@@ -857,6 +849,7 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
   }
 
   saveTrustedRoles(repository: string, roles: TrustedRoles): void {
+    this.#assertSameFile();
     this.#sql.saveTrustedRoles.run(
       repository,
       JSON.stringify(roles),
@@ -878,6 +871,7 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
   }
 
   saveVerifiedTargets(repository: string, targets: Map<string, string>): void {
+    this.#assertSameFile();
     // Replaces the set: a target no longer listed, or listed with new hashes, must be read again.
     // Only the difference is written: with 100k targets, rewriting all of them would put
     // ~10 MB through the WAL at every run.
@@ -896,6 +890,7 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
   }
 
   prune(before: Date): Checkpoint | undefined {
+    this.#assertSameFile();
     const cutoff = iso(before, 'before');
     const sql = this.#sql;
     return this.#db
@@ -994,6 +989,7 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
     at: Date,
     reason: KeyReason,
   ): boolean {
+    this.#assertSameFile();
     const when = iso(at, 'at');
     return this.#db
       .transaction((): boolean => {
@@ -1031,6 +1027,26 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  /**
+   * Throws STORE_REPLACED when the path no longer names the file that was
+   * opened: the data directory was deleted, replaced, or unmounted under a
+   * running process. Writing on would put evidence into an unlinked file that
+   * no later start or export reads.
+   */
+  #assertSameFile(): void {
+    const file = this.#file;
+    if (file === undefined) return;
+    const now = fileIdentity(file.path);
+    if (now?.dev !== file.opened.dev || now.ino !== file.opened.ino) {
+      throw new StoreError(
+        'STORE_REPLACED',
+        now === undefined
+          ? `the evidence store ${file.path} was deleted (or its volume unmounted) while open: nothing more is written to it`
+          : `the evidence store ${file.path} was replaced by another file while open: nothing more is written to it`,
+      );
+    }
   }
 
   /** The last record of the chain (or the checkpoint that replaced it, or genesis): what the next record chains from. */

@@ -244,12 +244,31 @@ export interface TufwatchConfig {
   evidence: { retentionDays: number };
 }
 
+/** Whether runs are being stored; `degraded` from a failed write until the next stored run. */
+export type StorageHealth =
+  | { status: 'ok'; failures: number }
+  | {
+      status: 'degraded';
+      /** Store writes that failed since the process started. */
+      failures: number;
+      since: string;
+      /** The StoreError or KeyError code, when the failure has one. */
+      code?: string;
+      reason: string;
+      /** Evaluated runs held in memory until the store takes them. */
+      unsaved: number;
+      /** Runs dropped because more than the monitor's cap waited. */
+      dropped: number;
+    };
+
 /** Runs the checks; never two runs at once. */
 export interface Monitor {
   /** Starts a run now, or returns undefined when one is already running. */
   start(trigger: RunTrigger): { run: RunRecord; done: Promise<RunDetail | undefined> } | undefined;
   /** The run in progress, if any. */
   current(): RunRecord | undefined;
+  /** Whether runs are being stored (readiness, the dashboard); absent in fakes: ok. */
+  storage?(): StorageHealth;
 }
 
 /** What `buildApp` needs; everything is injected so tests use fakes. */
@@ -280,6 +299,8 @@ export interface MetricsInput {
   running: boolean;
   runsTotal: { pass: number; fail: number; error: number };
   scheduleIntervalSeconds: number;
+  /** Whether runs are being stored (absent: not reported). */
+  storage?: StorageHealth;
   /** TUF roles as last verified, per configured repository. */
   repositories: { name: string; roles: TrustedRoles }[];
   /** Every check and control id, so that series exist before the first run. */

@@ -184,7 +184,12 @@ export async function demoCommand(
     // so that the URLs stay readable.
     const serveIo: CommandIo = {
       ...io,
-      env: { ...io.env, TUFWATCH_LOG_LEVEL: io.env.TUFWATCH_LOG_LEVEL ?? 'warn' },
+      // The demo's state (its store's creation marker) goes with its files, not into the user's.
+      env: {
+        ...io.env,
+        TUFWATCH_LOG_LEVEL: io.env.TUFWATCH_LOG_LEVEL ?? 'warn',
+        XDG_STATE_HOME: path.join(dir, 'state'),
+      },
     };
     let stopped = false;
     const stop = (): void => {

@@ -1,16 +1,19 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, type ConfigError } from '../../server/config.js';
+import { defaultMarkerDir, loadConfig, type ConfigError } from '../../server/config.js';
 import { createService } from '../../server/service.js';
 import type { CheckStatus } from '../../checks/types.js';
 import type { RunDetail } from '../../server/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandIo } from '../io.js';
 
-export const RUN_USAGE = `Usage: tufwatch run [--config FILE] [--json]
+export const RUN_USAGE = `Usage: tufwatch run [--config FILE] [--json] [--init]
 
 Runs every check once, stores the run as evidence, prints controls and checks.
 Without --config, monitors Fleet's public repository from its embedded root.
+A database a live 'tufwatch serve' holds is refused (exit 2): ask the service
+for a run with POST /api/v1/runs instead. --init: as for serve.
 
-Exit 0: no check is fail or error. 1: at least one is. 2: a config or usage problem.
+Exit 0: no check is fail or error. 1: at least one is. 2: a config, usage or
+storage problem (the store is held by a live serve, or refused the run).
 `;
 
 export async function runCommand(
@@ -18,13 +21,14 @@ export async function runCommand(
   io: CommandIo,
   make: typeof createService = createService,
 ): Promise<number> {
-  let values: { config?: string; json?: boolean; help?: boolean };
+  let values: { config?: string; json?: boolean; init?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
         config: { type: 'string' },
         json: { type: 'boolean' },
+        init: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -46,7 +50,10 @@ export async function runCommand(
   }
   let service;
   try {
-    service = make(config, { now: () => io.now() });
+    service = make(config, {
+      now: () => io.now(),
+      storage: { init: values.init === true, markerDir: defaultMarkerDir(io.env) },
+    });
   } catch (err) {
     // The evidence store could not be opened: an I/O problem, not a finding.
     io.err(
@@ -55,9 +62,21 @@ export async function runCommand(
     return EXIT_USAGE;
   }
   try {
-    const started = service.monitor.start('cli');
+    let started;
+    try {
+      started = service.monitor.start('cli');
+    } catch (err) {
+      io.err(`tufwatch run: the evidence store refused the run: ${(err as Error).message}\n`);
+      return EXIT_USAGE;
+    }
     // A fresh service has no run in progress.
     const detail = await (started as NonNullable<typeof started>).done;
+    const storage = service.monitor.storage();
+    if (storage.status === 'degraded') {
+      // Evaluated, but not evidence: a cron job must not read this as a result.
+      io.err(`tufwatch run: the run could not be stored: ${storage.reason}\n`);
+      return EXIT_USAGE;
+    }
     if (detail === undefined) {
       io.err('tufwatch run: the run failed before its checks were evaluated\n');
       return EXIT_FINDINGS;

@@ -2,14 +2,18 @@ import type { FastifyBaseLogger } from 'fastify';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildApp } from '../../server/app.js';
-import { loadConfig, type ConfigError } from '../../server/config.js';
+import { defaultMarkerDir, loadConfig, type ConfigError } from '../../server/config.js';
 import { createService, type Service } from '../../server/service.js';
 import { EXIT_OK, EXIT_USAGE, type CommandIo } from '../io.js';
 
-export const SERVE_USAGE = `Usage: tufwatch serve [--config FILE]
+export const SERVE_USAGE = `Usage: tufwatch serve [--config FILE] [--init]
 
 Runs the monitor: checks every schedule.intervalSeconds, the API, /metrics,
 the trust page and the dashboard. Stops cleanly on SIGTERM or SIGINT.
+
+One writer per database: exit 2 when another serve or run holds it.
+--init: create a new evidence store even where one existed before (its
+marker is in the state directory) or where its signing key is left.
 `;
 
 /** Resolves with the exit code once the server has stopped after a signal. */
@@ -19,11 +23,15 @@ export async function serveCommand(
   signals: NodeJS.EventEmitter = process,
   make: typeof createService = createService,
 ): Promise<number> {
-  let values: { config?: string; help?: boolean };
+  let values: { config?: string; init?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string' },
+        init: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     io.err(`tufwatch serve: ${(err as Error).message}\n\n${SERVE_USAGE}`);
@@ -46,6 +54,7 @@ export async function serveCommand(
   let service: Service;
   try {
     service = make(config, {
+      storage: { init: values.init === true, markerDir: defaultMarkerDir(io.env) },
       // An operator sees how runs end without the API.
       onFinished: (run, detail, error) => {
         if (detail === undefined) log.error({ runId: run.id, err: error }, 'run failed');
@@ -55,6 +64,9 @@ export async function serveCommand(
             'run completed',
           );
       },
+      // Loud: runs go unstored until the store takes writes again (the next run retries).
+      onStoreFailure: (error, storage) =>
+        log.error({ err: error, storage }, 'evidence store refused a write: service degraded'),
       onPruned: (checkpoint, error) => {
         if (error !== undefined) log.error({ err: error }, 'evidence retention: pruning failed');
         else if (checkpoint !== undefined) {
@@ -74,6 +86,7 @@ export async function serveCommand(
     logger: { level: io.env.TUFWATCH_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] },
   });
   log = app.log;
+  for (const warning of service.warnings) log.warn(warning);
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (err) {

@@ -1430,17 +1430,27 @@ async function refresh() {
   setRefreshStatus('Refreshing\u2026');
   try {
     const labels = ['controls', 'checks', 'runs', 'system'];
-    const results = await Promise.allSettled([
-      get('/api/v1/controls'),
-      get('/api/v1/checks'),
-      get('/api/v1/runs?limit=10'),
-      get('/api/v1/system'),
+    const [results, ready] = await Promise.all([
+      Promise.allSettled([
+        get('/api/v1/controls'),
+        get('/api/v1/checks'),
+        get('/api/v1/runs?limit=10'),
+        get('/api/v1/system'),
+      ]),
+      // Readiness says when runs are evaluated but not stored (STORAGE_DEGRADED).
+      get('/readyz').then(
+        () => null,
+        (err) => err,
+      ),
     ]);
     if (results.some((r) => r.status === 'rejected' && r.reason instanceof ApiError && r.reason.status === 401)) {
       unauthorized();
       return;
     }
     const errors = [];
+    if (ready instanceof ApiError && ready.code === 'STORAGE_DEGRADED') {
+      errors.push('DEGRADED: runs are not being stored as evidence (' + ready.message + '); they are kept and retried at the next run');
+    }
     results.forEach((r, i) => {
       if (r.status === 'rejected') errors.push(labels[i] + ': ' + describe(r.reason));
     });
@@ -1481,7 +1491,7 @@ async function refresh() {
     if (checks) renderChecks(checks);
     if (runs) renderRuns(runs);
     else $('run-now').disabled = state.runInProgress;
-    if (errors.length > 0) showBanner('Some data could not be loaded, and what is shown may be stale. ' + errors.join('; '));
+    if (errors.length > 0) showBanner('Some data could not be loaded or stored, and what is shown may be stale. ' + errors.join('; '));
     else hideBanner();
     setRefreshStatus('Updated ' + clock(new Date()) + ' \u00b7 auto-refresh every 60 s');
     if (state.runInProgress) followUp(RUNNING_POLL_MS);

@@ -89,12 +89,25 @@ export function runsRoutes(app: FastifyInstance, { deps, rateLimit }: RouteConte
             'PAYLOAD_TOO_LARGE',
             'UNSUPPORTED_MEDIA_TYPE',
             'RATE_LIMITED',
+            'STORAGE_DEGRADED',
           ),
         },
       },
     },
     (request, reply) => {
-      const started = deps.monitor.start('api');
+      let started;
+      try {
+        started = deps.monitor.start('api');
+      } catch (err) {
+        // The store refused even to start the run: the monitor has recorded it (degraded).
+        throw new ApiError(
+          'STORAGE_DEGRADED',
+          `the run cannot be stored: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
+      }
       if (started === undefined) {
         const current = deps.monitor.current();
         throw new ApiError('RUN_IN_PROGRESS', 'a run is already in progress', {

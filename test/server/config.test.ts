@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { CONTROL_CATALOG } from '../../checks/controls.js';
@@ -9,6 +9,7 @@ import {
   ConfigError,
   DEFAULT_MAX_UPLOAD_BYTES,
   DEFAULT_RETENTION_DAYS,
+  defaultMarkerDir,
   defaultStoragePath,
   describeSystem,
   FLEET_ROOT_PATH,
@@ -77,6 +78,8 @@ t.test('default state goes to the XDG state directory, never the working directo
   ];
   for (const [env, path] of cases) {
     t.equal(defaultStoragePath(env), path, JSON.stringify(env));
+    // Creation markers: in the state directory too, beside (not inside) a data directory elsewhere.
+    t.equal(defaultMarkerDir(env), join(dirname(path), 'stores'));
     t.equal((await loadConfig(undefined, env)).storage.path, path);
   }
   // A config file keeps its own default beside it: existing installs keep their chain.

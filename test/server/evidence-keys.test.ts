@@ -1,5 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
-import fs, { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import fs, {
+  chmodSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { parsePublicKey, verifySignature } from '../../server/evidence.js';
@@ -159,5 +167,17 @@ t.test('syncDirectory syncs a directory and fails on a missing one', (t) => {
   const dir = t.testdir();
   t.doesNotThrow(() => syncDirectory(dir));
   t.throws(() => syncDirectory(join(dir, 'missing')), { code: 'ENOENT' });
+  t.end();
+});
+
+t.test('once settled, a missing key file is an error, never a new key', (t) => {
+  const dir = t.testdir();
+  const file = new SigningKeyFile(join(dir, 'data', SIGNING_KEY_FILE));
+  const { created } = file.current();
+  t.equal(created, true, 'the first start creates it, and its directory');
+  file.settle();
+  rmSync(join(dir, 'data'), { recursive: true });
+  t.throws(() => file.current(), { code: 'KEY_MISSING' });
+  t.notOk(existsSync(join(dir, 'data')), 'no new data directory either');
   t.end();
 });

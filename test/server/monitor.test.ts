@@ -3,10 +3,10 @@ import t from 'tap';
 import { createAwsClients, destroyAwsClients } from '../../checks/aws/clients.js';
 import { collectAws } from '../../checks/aws/collect.js';
 import { ALL_CHECKS } from '../../checks/registry.js';
-import { CheckMonitor, type MonitorDeps } from '../../server/monitor.js';
+import { CheckMonitor, MAX_UNSAVED_RUNS, type MonitorDeps } from '../../server/monitor.js';
 import { generateSigningKey } from '../../server/evidence-keys.js';
-import { openStore } from '../../server/store.js';
-import type { EvidenceStore, RunDetail } from '../../server/types.js';
+import { openStore, StoreError } from '../../server/store.js';
+import type { EvidenceStore, RunDetail, StorageHealth } from '../../server/types.js';
 import { Verifier } from '../../server/verifier.js';
 import { writeRepo } from '../support/builder.js';
 import { startAwsEmulator } from '../support/aws/emulator.js';
@@ -196,6 +196,143 @@ t.test('a run that cannot be stored is recorded as failed and reported', async (
   t.equal(store.run(started?.run.id ?? 0)?.status, 'failed');
   t.match(finished, [{ message: 'disk full' }]);
 });
+
+/** The store, with the named methods throwing while they are in `broken` (a disk that fills and empties). */
+function breakable(store: EvidenceStore): { store: EvidenceStore; broken: Set<string> } {
+  const broken = new Set<string>();
+  const proxy = new Proxy(store, {
+    get(target, prop) {
+      if (typeof prop === 'string' && broken.has(prop)) {
+        return () => {
+          throw new StoreError('STORE_REPLACED', `${prop}: the store is gone`);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+  return { store: proxy, broken };
+}
+
+t.test(
+  'a run whose save and failure both throw: no unhandled rejection, degraded, kept, and stored by the next run',
+  async (t) => {
+    const store = openStore(':memory:');
+    const { store: proxy, broken } = breakable(store);
+    const failures: StorageHealth[] = [];
+    const m = monitorFor({ store: proxy, onStoreFailure: (_err, state) => failures.push(state) });
+    t.teardown(m.close);
+    t.match(m.monitor.storage(), { status: 'ok', failures: 0 });
+    broken.add('completeRun').add('failRun');
+    // Scheduled, as serve does: a rejection here would end the process (and this test).
+    m.monitor.schedule(3_600_000);
+    await m.monitor.settled();
+    t.match(m.monitor.storage(), {
+      status: 'degraded',
+      code: 'STORE_REPLACED',
+      unsaved: 1,
+      dropped: 0,
+      since: NOW.toISOString(),
+    });
+    t.ok(failures.length >= 2, 'the save and the failure were both reported');
+    t.equal(store.run(1)?.status, 'running', 'left running: the next start abandons it');
+
+    // The store takes writes again: the kept run is stored first, then the new one.
+    broken.clear();
+    m.advance(60_000);
+    const detail = await runOnce(m.monitor);
+    t.equal(detail.id, 3);
+    t.match(store.run(2), {
+      status: 'completed',
+      trigger: 'startup',
+      startedAt: NOW.toISOString(),
+    });
+    t.match(store.run(1), { status: 'failed', error: /run 2 holds them/ });
+    t.match(m.monitor.storage(), { status: 'ok', failures: failures.length });
+    await m.monitor.stop(0);
+  },
+);
+
+t.test('a run that cannot even be started is a storage failure, not a crash', async (t) => {
+  const { store, broken } = breakable(openStore(':memory:'));
+  const m = monitorFor({ store });
+  t.teardown(m.close);
+  broken.add('startRun');
+  t.throws(() => m.monitor.start('api'), { code: 'STORE_REPLACED' });
+  // The scheduler's tick swallows it (recorded), and keeps ticking.
+  m.monitor.schedule(3_600_000);
+  t.match(m.monitor.storage(), { status: 'degraded', failures: 2 });
+  await m.monitor.stop(0);
+  broken.clear();
+  await runOnce(m.monitor);
+  t.match(m.monitor.storage(), { status: 'ok' });
+});
+
+t.test('a retry that fails half way marks its own row failed and keeps the run', async (t) => {
+  const store = openStore(':memory:');
+  const { store: proxy, broken } = breakable(store);
+  const m = monitorFor({ store: proxy });
+  t.teardown(m.close);
+  broken.add('completeRun');
+  t.equal(await m.monitor.start('api')?.done, undefined);
+  t.match(store.run(1), { status: 'failed', error: /could not be stored/ });
+  // startRun works, completeRun still not: the retry's row is failed, the run still kept.
+  t.equal(await m.monitor.start('api')?.done, undefined);
+  t.match(store.run(2), { status: 'failed', error: /not stored/ });
+  t.match(m.monitor.storage(), { status: 'degraded', unsaved: 2 });
+  broken.clear();
+  await runOnce(m.monitor);
+  t.match(m.monitor.storage(), { status: 'ok' });
+  t.equal(store.runs(100).filter((r) => r.status === 'completed').length, 3);
+});
+
+t.test(
+  `at most ${MAX_UNSAVED_RUNS} unsaved runs are kept; older ones are counted as dropped`,
+  async (t) => {
+    const { store, broken } = breakable(openStore(':memory:'));
+    const m = monitorFor({ store });
+    t.teardown(m.close);
+    broken.add('completeRun');
+    for (let i = 0; i < MAX_UNSAVED_RUNS + 2; i++) await m.monitor.start('api')?.done;
+    t.match(m.monitor.storage(), { status: 'degraded', unsaved: MAX_UNSAVED_RUNS, dropped: 2 });
+  },
+);
+
+t.test(
+  'trusted state that cannot be saved after a stored run degrades, and the run stands',
+  async (t) => {
+    const { store, broken } = breakable(openStore(':memory:'));
+    const m = monitorFor({ store });
+    t.teardown(m.close);
+    broken.add('saveTrustedRoles');
+    const detail = await runOnce(m.monitor);
+    t.equal(detail.status, 'completed');
+    t.match(m.monitor.storage(), { status: 'degraded', reason: /saveTrustedRoles/ });
+    broken.clear();
+    await runOnce(m.monitor);
+    t.match(m.monitor.storage(), { status: 'ok' });
+  },
+);
+
+t.test(
+  'a run whose evaluation throws (the store cannot be read) is failed and reported',
+  async (t) => {
+    const store = openStore(':memory:');
+    const { store: proxy, broken } = breakable(store);
+    const finished: unknown[] = [];
+    const m = monitorFor({
+      store: proxy,
+      onFinished: (_run, detail, err) => finished.push(detail ?? err),
+    });
+    t.teardown(m.close);
+    broken.add('trustedRoles');
+    t.equal(await m.monitor.start('api')?.done, undefined);
+    t.match(store.run(1), { status: 'failed', error: /trustedRoles/ });
+    t.match(finished, [{ code: 'STORE_REPLACED' }]);
+  },
+);
 
 t.test('onFinished hears completed runs too', async (t) => {
   const seen: (RunDetail | undefined)[] = [];

@@ -12,7 +12,7 @@ import type { CheckResult, CheckStatus } from '../../checks/types.js';
 import { buildApp } from '../../server/app.js';
 import { ASSETS } from '../../server/pages/assets.js';
 import { renderDashboard } from '../../server/pages/dashboard.js';
-import type { TrustedRoles } from '../../server/types.js';
+import type { StorageHealth, TrustedRoles } from '../../server/types.js';
 import { at, DAY_MS, fakeDeps, NOW, TOKEN, type FakeDeps } from '../support/fakes.js';
 
 /*
@@ -515,6 +515,28 @@ if (!existsSync(CHROMIUM)) {
         t.same(problems, [], 'no CSP violation, no page error');
       },
     );
+
+    t.test('dashboard: runs that cannot be stored show a degraded banner', async (t) => {
+      const monitor = deps.monitor as typeof deps.monitor & { storage?: () => StorageHealth };
+      monitor.storage = () => ({
+        status: 'degraded',
+        failures: 2,
+        since: NOW.toISOString(),
+        code: 'STORE_REPLACED',
+        reason: 'the evidence store was deleted',
+        unsaved: 1,
+        dropped: 0,
+      });
+      t.teardown(() => delete monitor.storage);
+      const { page } = await openPage(t);
+      await page.goto(`${server.url}/#token=${TOKEN}`);
+      await page.getByTestId('control-TW-02').waitFor();
+      await page.getByTestId('banner').waitFor();
+      t.match(
+        await page.getByTestId('banner').innerText(),
+        /DEGRADED.*the evidence store was deleted/,
+      );
+    });
 
     t.test('dashboard: a refused token shows the form, and the form signs in', async (t) => {
       const { page, problems } = await openPage(t);

@@ -1,6 +1,8 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { buildApp } from '../../server/app.js';
+import { acquireWriterLock, markerPath } from '../../server/data-dir.js';
 import { SIGNING_KEY_FILE } from '../../server/evidence-keys.js';
 import { createService, VERSION } from '../../server/service.js';
 import { openStore } from '../../server/store.js';
@@ -106,10 +108,14 @@ t.test('a key that cannot be used stops the start, and the store is closed', (t)
   const dir = t.testdir();
   const config = serviceConfig([], { storage: { path: join(dir, 'tufwatch.db') } });
   writeFileSync(join(dir, SIGNING_KEY_FILE), 'not a key', { mode: 0o600 });
-  t.throws(() => createService(config, { now: () => NOW }), { code: 'KEY_INVALID' });
-  // Closed: the file can be opened and migrated again at once.
+  // --init: a key without a database is otherwise refused as a trace of an earlier chain.
+  t.throws(() => createService(config, { now: () => NOW, storage: { init: true } }), {
+    code: 'KEY_INVALID',
+  });
+  // Closed: the file can be opened and migrated again at once, and the writer lock is free.
   const again = openStore(join(dir, 'tufwatch.db'));
   again.close();
+  acquireWriterLock(join(dir, 'tufwatch.db')).release();
   t.end();
 });
 
@@ -130,5 +136,102 @@ t.test(
     await service.monitor.start('api')?.done;
     const key = service.deps.evidence.publicKey();
     t.match(seen, [{ kind: 'checkpoint', firstSeq: 1, keyFingerprint: key.fingerprint }]);
+  },
+);
+
+t.test(
+  'one writer per database: a second service on the same file is refused at once',
+  async (t) => {
+    const path = join(t.testdir(), 'data', 'tufwatch.db');
+    const config = serviceConfig([], { storage: { path } });
+    const first = createService(config, { now: () => NOW });
+    t.throws(() => createService(config, { now: () => NOW }), { code: 'STORE_LOCKED' });
+    await first.close(0);
+    const second = createService(config, { now: () => NOW });
+    await second.close(0);
+  },
+);
+
+t.test(
+  'a missing database where one was created before is refused; --init starts a new chain',
+  async (t) => {
+    const dir = t.testdir({ markers: {} });
+    const path = join(dir, 'volume', 'tufwatch.db');
+    const markerDir = join(dir, 'markers');
+    const config = serviceConfig([], { storage: { path } });
+    const first = createService(config, { now: () => NOW, storage: { markerDir } });
+    t.strictSame(first.warnings, []);
+    t.ok(existsSync(markerPath(markerDir, path)), 'the creation is recorded outside the volume');
+    const key = first.deps.evidence.publicKey().fingerprint;
+    await first.close(0);
+
+    // The volume is not mounted: its directory is missing (or empty).
+    renameSync(join(dir, 'volume'), join(dir, 'unmounted'));
+    t.throws(() => createService(config, { now: () => NOW, storage: { markerDir } }), {
+      code: 'STORE_MISSING',
+    });
+    t.notOk(existsSync(join(dir, 'volume')), 'nothing was created');
+
+    const fresh = createService(config, { now: () => NOW, storage: { markerDir, init: true } });
+    t.teardown(() => fresh.close(0));
+    t.not(fresh.deps.evidence.publicKey().fingerprint, key, 'a new chain, asked for');
+  },
+);
+
+t.test('a marker that cannot be written is a warning of the start', (t) => {
+  const dir = t.testdir({ file: '' });
+  const service = createService(
+    serviceConfig([], { storage: { path: join(dir, 'tufwatch.db') } }),
+    {
+      now: () => NOW,
+      storage: { markerDir: join(dir, 'file', 'markers') },
+    },
+  );
+  t.teardown(() => service.close(0));
+  t.match(service.warnings, [/cannot record/]);
+  t.end();
+});
+
+t.test('storage.path under /proc fails the start at once (no spin at 100% CPU)', (t) => {
+  const config = serviceConfig([], { storage: { path: '/proc/tufwatch-test/tufwatch.db' } });
+  t.throws(() => createService(config, { now: () => NOW }), { code: 'PATH_UNUSABLE' });
+  t.end();
+});
+
+t.test(
+  'the data directory vanishes mid-run: the process lives, readyz and metrics say degraded, and the next run stores both',
+  async (t) => {
+    const repo = orbitRepository();
+    const dir = t.testdir();
+    const path = join(dir, 'data', 'tufwatch.db');
+    const service = createService(serviceConfig([repo.config], { storage: { path } }), {
+      now: () => NOW,
+    });
+    t.teardown(() => service.close(0));
+    const app = await buildApp({ ...service.deps, logger: false });
+    t.teardown(() => app.close());
+    await service.monitor.start('api')?.done;
+    t.equal((await app.inject('/readyz')).statusCode, 200);
+
+    const started = service.monitor.start('api');
+    // The run is verifying in its worker; the volume goes away under it.
+    renameSync(join(dir, 'data'), join(dir, 'gone'));
+    t.equal(await started?.done, undefined, 'not stored');
+    const ready = await app.inject('/readyz');
+    t.equal(ready.statusCode, 503);
+    t.match(ready.json(), {
+      code: 'STORAGE_DEGRADED',
+      storage: { status: 'degraded', code: 'STORE_REPLACED', unsaved: 1 },
+    });
+    t.match(service.deps.metrics(), /tufwatch_storage_degraded 1/);
+    t.notOk(existsSync(join(dir, 'data')), 'no new data directory, no new chain');
+
+    renameSync(join(dir, 'gone'), join(dir, 'data'));
+    const next = await service.monitor.start('api')?.done;
+    t.equal(next?.id, 4, 'the kept run is stored as run 3, then this one');
+    t.equal(service.store.run(3)?.status, 'completed');
+    t.equal((await app.inject('/readyz')).statusCode, 200);
+    t.match(service.deps.metrics(), /tufwatch_storage_degraded 0/);
+    t.match(service.deps.metrics(), /tufwatch_store_failures_total [1-9]/);
   },
 );

@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -1183,5 +1192,53 @@ t.test('a stored record that is no longer what tufwatch wrote is reported', (t) 
   // A record deleted in the middle: the chain has a hole before the next one.
   db.exec('DELETE FROM check_results WHERE seq = 2');
   t.throws(() => store.evidenceRange(at(15), at(100)), storeError('CORRUPT_RECORD'));
+  t.end();
+});
+
+t.test(
+  'a store whose file was deleted or replaced while open refuses every write; restored, it writes again',
+  (t) => {
+    const dir = t.testdir({ data: {} });
+    const path = join(dir, 'data', 'tufwatch.db');
+    const store = fileStore(t, path, { signer: () => generateSigningKey().key });
+    const run = store.startRun('schedule', at(0));
+    const writes: [string, () => unknown][] = [
+      ['startRun', () => store.startRun('api', at(1))],
+      ['completeRun', () => store.completeRun(run.id, at(1), [], [])],
+      ['failRun', () => store.failRun(run.id, at(1), 'x')],
+      ['abandonUnfinishedRuns', () => store.abandonUnfinishedRuns(at(1))],
+      ['saveTrustedRoles', () => store.saveTrustedRoles('orbit', {})],
+      ['saveVerifiedTargets', () => store.saveVerifiedTargets('orbit', new Map())],
+      ['prune', () => store.prune(at(100))],
+      [
+        'registerSigningKey',
+        () => store.registerSigningKey(generateSigningKey().key, at(1), 'adopted'),
+      ],
+    ];
+    // The data directory moved away (an unmounted volume), then a new one in its place.
+    renameSync(join(dir, 'data'), join(dir, 'moved'));
+    for (const [name, write] of writes) {
+      t.throws(write, storeError('STORE_REPLACED'), `${name}: deleted`);
+    }
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(path, '');
+    for (const [name, write] of writes) {
+      t.throws(write, storeError('STORE_REPLACED'), `${name}: replaced`);
+    }
+    // A file where the data directory was.
+    rmSync(join(dir, 'data'), { recursive: true });
+    writeFileSync(join(dir, 'data'), '');
+    t.throws(writes[0]![1], storeError('STORE_REPLACED'), 'not a directory');
+    rmSync(join(dir, 'data'));
+    t.equal(store.latestRun()?.id, run.id, 'reads go on from the open file');
+
+    renameSync(join(dir, 'moved'), join(dir, 'data'));
+    t.equal(store.completeRun(run.id, at(1), [], []).status, 'completed');
+    t.end();
+  },
+);
+
+t.test('a path whose directory cannot be created is refused at once', (t) => {
+  t.throws(() => openStore('/proc/tufwatch-test/data/tufwatch.db'), storeError('PATH_UNUSABLE'));
   t.end();
 });

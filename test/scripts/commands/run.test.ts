@@ -1,11 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { runCommand } from '../../../scripts/commands/run.js';
 import { createService } from '../../../server/service.js';
-import { fakeIo } from '../../support/io.js';
+import { StoreError } from '../../../server/store.js';
+import { fakeIo as recordingIo } from '../../support/io.js';
 import { NOW, orbitRepository } from '../../support/service.js';
+
+/** The state directory (creation markers) of these tests, never the user's. */
+const STATE = mkdtempSync(join(tmpdir(), 'tufwatch-run-state-'));
+
+function fakeIo(now?: Date) {
+  const io = recordingIo(now);
+  io.env = { XDG_STATE_HOME: STATE };
+  return io;
+}
 
 /** A config file for one Orbit-like repository; storage in a fresh temp dir. */
 function configFile(repoDir: string, extra: Record<string, unknown> = {}): string {
@@ -117,4 +127,41 @@ t.test('a run that fails before its checks are evaluated exits 1', async (t) => 
   });
   t.equal(code, 1);
   t.match(io.stderr, /the run failed/);
+});
+
+t.test('a run the store refuses to start or to store exits 2 with the reason', async (t) => {
+  const repo = orbitRepository();
+  const refusing = (method: 'startRun' | 'completeRun') =>
+    ((config, options) => {
+      const service = createService(config, options);
+      service.store[method] = () => {
+        throw new StoreError('STORE_REPLACED', 'the evidence store was deleted');
+      };
+      return service;
+    }) satisfies typeof createService;
+  for (const method of ['startRun', 'completeRun'] as const) {
+    const io = fakeIo(NOW);
+    t.equal(await runCommand(['--config', configFile(repo.dir)], io, refusing(method)), 2, method);
+    t.match(io.stderr, /the evidence store was deleted/);
+    t.equal(io.stdout, '', 'no result printed as if it were evidence');
+  }
+});
+
+t.test('without a config, a fresh machine gets a new store in the state directory', async (t) => {
+  const state = t.testdir();
+  const repo = orbitRepository();
+  // The default repository is Fleet's (network): a config without storage.path keeps the default beside it.
+  const io = fakeIo(NOW);
+  io.env = { XDG_STATE_HOME: state };
+  const dir = t.testdir();
+  const config = join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      system: { name: 'Test', description: 'A test update service' },
+      repositories: [{ name: 'orbit', url: repo.dir, trustedRoot: join(repo.dir, '1.root.json') }],
+    }),
+  );
+  t.equal(await runCommand(['--config', config], io), 0, io.stderr);
+  t.equal(readdirSync(join(state, 'tufwatch', 'stores')).length, 1, 'its creation is recorded');
 });

@@ -126,6 +126,19 @@ t.test('a run that fails after the 202 is logged, not an unhandled rejection', a
   t.match(logged, [{ msg: 'run failed', err: { message: 'collector timed out' } }]);
 });
 
+t.test(
+  'POST /api/v1/runs: a store that refuses the run is 503 STORAGE_DEGRADED, not a 500',
+  async (t) => {
+    const { app, deps } = await testApp(t);
+    deps.monitor.start = () => {
+      throw new Error('the evidence store was deleted');
+    };
+    const refused = await app.inject(post);
+    t.equal(refused.statusCode, 503);
+    t.match(json(refused), { code: 'STORAGE_DEGRADED' });
+  },
+);
+
 t.test('POST /api/v1/runs refuses bodies that are not JSON, and large ones', async (t) => {
   const { app } = await testApp(t);
   const text = await app.inject({
