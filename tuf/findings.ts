@@ -99,6 +99,12 @@ export interface FindingDetails {
   version?: number;
   expires?: string;
   problems?: string[];
+  /** The role whose delegation a finding about a delegated role is about (a role may be delegated twice). */
+  delegator?: string;
+  /** SIZE_LIMIT_EXCEEDED on the delegation graph: delegated roles known but not verified. */
+  rolesNotVerified?: number;
+  /** SIZE_LIMIT_EXCEEDED on the delegation graph: listed target paths not resolved or checked. */
+  targetsNotVerified?: number;
 }
 
 export interface Finding extends FindingDetails {

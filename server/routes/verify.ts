@@ -102,6 +102,21 @@ export const verifyReportSchema = {
       description:
         'roles shown in `roles` whose signatures, version, length or hashes did not check out',
     },
+    incompleteTargets: {
+      type: 'object',
+      required: ['rolesNotVerified', 'targetsNotVerified'],
+      properties: {
+        rolesNotVerified: { type: 'integer' },
+        targetsNotVerified: { type: 'integer' },
+      },
+      description:
+        'a limit cut the delegation graph: targets below the cut were not verified (lower bounds)',
+    },
+    untrustedTargets: {
+      type: 'integer',
+      description:
+        'listed target paths no trusted lookup reaches (a role on the way did not verify through the delegation followed)',
+    },
   },
 } as const;
 
