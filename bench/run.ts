@@ -397,4 +397,5 @@ if (process.argv[2] === '--child') {
   main();
   // Loaded here, not at the top: the measuring children must not load the store.
   await (await import('./evidence.js')).evidenceBench();
+  await (await import('./delegations.js')).delegationsBench();
 }

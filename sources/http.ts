@@ -82,6 +82,17 @@ class IdleTimer {
   }
 }
 
+/**
+ * One name segment as one URL path segment. Names are URL paths already
+ * (python-tuf puts target paths after the base as they are, and quotes role
+ * names into file names, `..%2Fx.json`): a valid %XX escape is kept, so a
+ * quoted name is not quoted twice; everything else outside the unreserved
+ * set is encoded, so '?', '#', a lone '%' and non-ASCII stay in their segment.
+ */
+function urlSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/%25([0-9A-Fa-f]{2})/g, '%$1');
+}
+
 /** Reads a repository over HTTP(S) with Node's fetch. */
 export class HttpSource implements MetadataSource {
   readonly location: string;
@@ -108,8 +119,7 @@ export class HttpSource implements MetadataSource {
   }
 
   async *stream(name: string, maxBytes: number): AsyncIterable<Uint8Array> {
-    // Encoding each segment keeps '?', '#', '%' and non-ASCII inside their segment.
-    const url = new URL(nameSegments(name).map(encodeURIComponent).join('/'), this.#base);
+    const url = new URL(nameSegments(name).map(urlSegment).join('/'), this.#base);
     const deadline = AbortSignal.timeout(this.#timeoutMs);
     const idle = new IdleTimer(this.#idleTimeoutMs);
     const signal = AbortSignal.any([deadline, idle.signal]);

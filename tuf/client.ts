@@ -11,10 +11,11 @@
  * workflow.
  */
 import {
-  isDelegatedPath,
+  DelegationIndex,
   namedLikeTopLevelRole,
+  quoteName,
+  roleFileName,
   succinctRoleForTarget,
-  validateRoleName,
 } from './delegations.js';
 import { TufError } from './errors.js';
 import type { Finding, FindingDetails } from './findings.js';
@@ -22,6 +23,7 @@ import { KeyCache, type TufKey } from './keys.js';
 import { DEFAULT_HORIZONS, DEFAULT_LIMITS, maxBytesForRole, type Limits } from './limits.js';
 import {
   parseMetadata,
+  type DelegatedRole,
   type MetaFile,
   type Metadata,
   type RoleKeys,
@@ -79,9 +81,13 @@ export interface LocalMetadataNote {
   error: unknown;
 }
 
-/** How to verify one targets role: its name and the keys its delegator gave it. */
+export { quoteName } from './delegations.js';
+
+/** How to verify one targets role: its name, who delegates it, and the keys its delegator gave it. */
 interface Delegation {
   name: string;
+  /** The role whose delegation this is ('root' for top-level targets). */
+  delegator: string;
   keys: Readonly<Record<string, TufKey>>;
   roleKeys: RoleKeys;
 }
@@ -104,6 +110,15 @@ export class TufClient {
   #timestamp: Metadata<'timestamp'> | undefined;
   #snapshot: Metadata<'snapshot'> | undefined;
   readonly #targets = new Map<string, Metadata<'targets'>>();
+  /**
+   * Delegations (`delegator -> role`) whose keys and threshold the loaded
+   * role met. A role reached through two delegators is trusted for a lookup
+   * only through the delegation that lookup followed (tuf-conformance
+   * test_cached_role_is_verified_against_current_delegator).
+   */
+  readonly #verifiedDelegations = new Set<string>();
+  /** The delegations of each loaded role, indexed for path lookups. */
+  readonly #indexes = new Map<string, DelegationIndex<DelegatedRole>>();
   #refreshed: Promise<Metadata<'snapshot'>> | undefined;
 
   private constructor(options: TufClientOptions, root: Metadata<'root'>, cache: KeyCache) {
@@ -148,19 +163,25 @@ export class TufClient {
    * TUF 5.6.7: finds a target by a pre-order depth-first search of the
    * delegation graph (python-tuf `_preorder_depth_first_walk`), loading each
    * role's metadata as it is visited. Refreshes first if that was not done.
-   * Undefined when no role that may list the path lists it, or when the
-   * search reached `limits.maxDelegations` delegated roles.
+   * Undefined when no role that may list the path lists it. Throws TufError
+   * SIZE_LIMIT_EXCEEDED when the search would visit more than
+   * `limits.maxDelegations` delegated roles: not found is not what it knows.
    */
   async getTargetInfo(targetPath: string): Promise<TargetInfo | undefined> {
     const snapshot = await this.#refresh();
     const root = this.#root;
-    const stack: Delegation[] = [
-      { name: 'targets', keys: root.signed.keys, roleKeys: topRole(root, 'targets') },
-    ];
+    const stack: Delegation[] = [topLevelTargets(root)];
     const visited = new Set<string>();
-    // The top-level targets plus at most maxDelegations delegated roles.
-    while (visited.size <= this.#limits.maxDelegations && stack.length > 0) {
+    while (stack.length > 0) {
       const delegation = stack.pop()!;
+      // The top-level targets plus at most maxDelegations delegated roles.
+      if (visited.size > this.#limits.maxDelegations && !visited.has(delegation.name)) {
+        throw new TufError(
+          'SIZE_LIMIT_EXCEEDED',
+          `${targetPath}: the search reached ${delegation.name} after ${this.#limits.maxDelegations} delegated roles, the most one search may visit`,
+          { role: delegation.name, target: targetPath, expected: this.#limits.maxDelegations },
+        );
+      }
       // A role reached twice (a cycle, or two delegators) is searched once.
       if (visited.has(delegation.name)) continue;
       const md = await this.#loadTargets(delegation, snapshot);
@@ -175,7 +196,11 @@ export class TufClient {
         };
       }
       visited.add(delegation.name);
-      const { children, terminating } = delegationsFor(md.signed, targetPath);
+      const { children, terminating } = this.#delegationsFor(
+        delegation.name,
+        md.signed,
+        targetPath,
+      );
       // A terminating delegation ends the search outside its subtree.
       if (terminating) stack.length = 0;
       // Pushed in reverse so that the first listed delegation is searched first.
@@ -240,11 +265,7 @@ export class TufClient {
     await this.#updateRoot();
     const timestamp = await this.#updateTimestamp();
     const snapshot = await this.#updateSnapshot(timestamp);
-    const root = this.#root;
-    await this.#loadTargets(
-      { name: 'targets', keys: root.signed.keys, roleKeys: topRole(root, 'targets') },
-      snapshot,
-    );
+    await this.#loadTargets(topLevelTargets(this.#root), snapshot);
     return snapshot;
   }
 
@@ -421,21 +442,24 @@ export class TufClient {
     delegation: Delegation,
     snapshot: Metadata<'snapshot'>,
   ): Promise<Metadata<'targets'>> {
-    const loaded = this.#targets.get(delegation.name);
-    if (loaded !== undefined) return loaded;
     const { name } = delegation;
-    // Role names become file and URL names: refuse those that would change
-    // directory, and those whose stored file would replace a top-level one
-    // (`Root.json` is `root.json` on a case-insensitive file system).
-    const problem =
-      validateRoleName(name) ??
-      (name !== 'targets' && namedLikeTopLevelRole(name)
-        ? 'a delegated role may not be named like a top-level role'
-        : undefined);
-    if (problem !== undefined) {
+    const loaded = this.#targets.get(name);
+    if (loaded !== undefined) {
+      // TUF 5.6.3: loaded through another delegation, it must meet this one's keys too.
+      if (!this.#verifiedDelegations.has(delegationKey(delegation))) {
+        assertSigned(loaded, delegation.keys, delegation.roleKeys, this.#cache);
+        this.#verifiedDelegations.add(delegationKey(delegation));
+      }
+      return loaded;
+    }
+    // Role names are data: quoteName makes any of them one file name. A
+    // delegated role named like a top-level one is refused: its stored file
+    // would replace the top-level one (`Root.json` is `root.json` on a
+    // case-insensitive file system).
+    if (name !== 'targets' && namedLikeTopLevelRole(name)) {
       throw new TufError(
         'DELEGATION_INVALID',
-        `role ${JSON.stringify(name)} cannot be fetched: ${problem}`,
+        `role ${JSON.stringify(name)} cannot be fetched: a delegated role may not be named like a top-level role`,
         { role: name },
       );
     }
@@ -453,10 +477,17 @@ export class TufClient {
       this.#applyTargets(bytes, delegation, meta),
     );
     if (local !== undefined) return local;
-    const bytes = await this.#metadata.read(
-      metadataFileName(name, meta.version, this.#root.signed.consistent_snapshot),
-      cap(meta, this.#limits.maxTargetsBytes),
-    );
+    const bytes = await this.#metadata
+      .read(
+        roleFileName(name, meta.version, this.#root.signed.consistent_snapshot),
+        cap(meta, this.#limits.maxTargetsBytes),
+      )
+      .catch((err: unknown) => {
+        // Say which role could not be fetched: its file name is quoted.
+        throw err instanceof TufError
+          ? new TufError(err.code, err.message, { role: name, ...err.details }, { cause: err })
+          : err;
+      });
     const md = this.#applyTargets(bytes, delegation, meta);
     await this.#store.write(localFile, bytes);
     return md;
@@ -474,7 +505,47 @@ export class TufClient {
     // TUF 5.6.5
     assertNotExpired(md, this.#now);
     this.#targets.set(name, md);
+    this.#verifiedDelegations.add(delegationKey(delegation));
     return md;
+  }
+
+  /**
+   * The roles a targets role delegates `targetPath` to, in the order listed,
+   * as python-tuf's `Delegations.get_roles_for_target`: up to and including
+   * the first terminating one. Succinct hash bins (TAP 15) are one
+   * terminating role. The delegations of a role are indexed once.
+   */
+  #delegationsFor(
+    delegator: string,
+    targets: Targets,
+    targetPath: string,
+  ): { children: Delegation[]; terminating: boolean } {
+    const delegations = targets.delegations;
+    if (delegations === undefined) return { children: [], terminating: false };
+    const { keys, succinct_roles: succinct } = delegations;
+    if (succinct !== undefined) {
+      return {
+        children: [
+          {
+            name: succinctRoleForTarget(succinct, targetPath),
+            delegator,
+            keys,
+            roleKeys: { keyids: succinct.keyids, threshold: succinct.threshold },
+          },
+        ],
+        terminating: true,
+      };
+    }
+    let index = this.#indexes.get(delegator);
+    if (index === undefined) {
+      index = new DelegationIndex(delegations.roles ?? [], (role) => role);
+      this.#indexes.set(delegator, index);
+    }
+    const { roles, terminating } = index.rolesFor(targetPath, (role) => role.terminating);
+    return {
+      children: roles.map((role) => ({ name: role.name, delegator, keys, roleKeys: role })),
+      terminating,
+    };
   }
 
   /**
@@ -520,58 +591,6 @@ export function verifyTarget(target: TargetInfo, bytes: Uint8Array): void {
   );
 }
 
-const NOT_ENCODED_BY_PYTHON_QUOTE = /[!'()*]/g;
-
-/**
- * A name as one file name: python's `urllib.parse.quote(name, '')`, which
- * python-tuf uses for delegated role files. Everything but A-Za-z0-9 and
- * `_.-~` is percent-encoded as UTF-8, '/' included. Throws TufError
- * MALFORMED_METADATA for a string with lone surrogates, which has no UTF-8 form.
- */
-export function quoteName(name: string): string {
-  if (/\p{Cs}/u.test(name)) {
-    throw new TufError('MALFORMED_METADATA', `${JSON.stringify(name)} is not well-formed Unicode`);
-  }
-  // encodeURIComponent also leaves !'()* alone; quote(name, '') does not.
-  return encodeURIComponent(name).replace(
-    NOT_ENCODED_BY_PYTHON_QUOTE,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
-/**
- * The roles a targets role delegates `targetPath` to, in the order listed,
- * as python-tuf's `Delegations.get_roles_for_target`: up to and including the
- * first terminating one. Succinct hash bins (TAP 15) are one terminating role.
- */
-function delegationsFor(
-  targets: Targets,
-  targetPath: string,
-): { children: Delegation[]; terminating: boolean } {
-  const delegations = targets.delegations;
-  if (delegations === undefined) return { children: [], terminating: false };
-  const { keys, succinct_roles: succinct } = delegations;
-  if (succinct !== undefined) {
-    return {
-      children: [
-        {
-          name: succinctRoleForTarget(succinct, targetPath),
-          keys,
-          roleKeys: { keyids: succinct.keyids, threshold: succinct.threshold },
-        },
-      ],
-      terminating: true,
-    };
-  }
-  const children: Delegation[] = [];
-  for (const role of delegations.roles ?? []) {
-    if (!isDelegatedPath(role, targetPath)) continue;
-    children.push({ name: role.name, keys, roleKeys: role });
-    if (role.terminating) return { children, terminating: true };
-  }
-  return { children, terminating: false };
-}
-
 /** `<dir>/<hash>.<basename>`, with the first listed hash as python-tuf does (TUF 5.7.3). */
 function hashPrefixedName(target: TargetInfo): string {
   const slash = target.path.lastIndexOf('/');
@@ -605,6 +624,24 @@ function asTargetError(err: unknown, target: TargetInfo, file: string): unknown 
 /** The read cap for a file its parent lists: the listed length, never above the role's limit. */
 function cap(meta: MetaFile, limit: number): number {
   return Math.min(meta.length ?? limit, limit);
+}
+
+function topLevelTargets(root: Metadata<'root'>): Delegation {
+  return {
+    name: 'targets',
+    delegator: 'root',
+    keys: root.signed.keys,
+    roleKeys: topRole(root, 'targets'),
+  };
+}
+
+/**
+ * Names one delegation: its delegator, the role, and the keyids and threshold
+ * it requires (a delegator that lists a role twice may list different keys).
+ * The keys themselves are the delegator's, fixed once it is loaded.
+ */
+function delegationKey({ delegator, name, roleKeys }: Delegation): string {
+  return JSON.stringify([delegator, name, roleKeys.threshold, roleKeys.keyids]);
 }
 
 function topRole(

@@ -110,6 +110,12 @@ export interface FindingDetails {
   problems?: string[];
   /** The finding is about what the published repository serves now, not about the staged one. */
   published?: boolean;
+  /** The role whose delegation a finding about a delegated role is about (a role may be delegated twice). */
+  delegator?: string;
+  /** SIZE_LIMIT_EXCEEDED on the delegation graph: delegated roles known but not verified. */
+  rolesNotVerified?: number;
+  /** SIZE_LIMIT_EXCEEDED on the delegation graph: listed target paths not resolved or checked. */
+  targetsNotVerified?: number;
 }
 
 export interface Finding extends FindingDetails {

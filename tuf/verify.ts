@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import {
-  isDelegatedPath,
+  DelegatedPathsMatcher,
+  DelegationIndex,
   namedLikeTopLevelRole,
+  roleFileName,
   succinctRoleNames,
-  validateRoleName,
   validateSuccinct,
 } from './delegations.js';
 import { TufError } from './errors.js';
-import { finding, hasErrors, type Finding } from './findings.js';
+import { finding, hasErrors, type Finding, type FindingDetails } from './findings.js';
 import { expectedKeyIds, KeyCache, type TufKey } from './keys.js';
 import {
   DEFAULT_HORIZONS,
@@ -38,6 +39,8 @@ import {
 import { verifyThreshold } from './signatures.js';
 import type { MetadataSource } from './source.js';
 import { compareStates, recoveredRoles } from './transitions.js';
+
+type ThresholdResult = ReturnType<typeof verifyThreshold>;
 
 /** What a role looked like in a verified repository: the `roles` of the verify report. */
 export interface RoleSummary {
@@ -88,6 +91,22 @@ export interface VerifyReport {
    * new version is the baseline from now on. Absent when there are none.
    */
   recoveredRoles?: string[];
+  /**
+   * Present when a limit cut the delegation graph (`maxRolesVerified`,
+   * `maxDelegations`, the succinct bin cap): target paths below the cut were
+   * not resolved and their files not checked, so no target check may pass.
+   * Each cut is a SIZE_LIMIT_EXCEEDED finding naming the role where it
+   * stopped. Counts are lower bounds: roles never fetched list targets no one
+   * has seen.
+   */
+  incompleteTargets?: { rolesNotVerified: number; targetsNotVerified: number };
+  /**
+   * Listed target paths that no trusted lookup reaches: a role on the way did
+   * not load or did not meet the keys and threshold of the delegation the
+   * lookup followed. They are not trusted and their files not checked; the
+   * role's own error finding says why. Absent when there are none.
+   */
+  untrustedTargets?: number;
 }
 
 /** Identifies a target file's trusted content: its length and every hash. */
@@ -132,11 +151,31 @@ export interface VerifyOptions {
 
 const ONLINE_ROLES = ['timestamp', 'snapshot'] as const;
 
-/** Roles that loaded, with what resolution needs: their targets and delegations. */
+/**
+ * Roles that loaded and that at least one delegation's keys verified, with
+ * what resolution needs: their targets and their delegations, indexed.
+ */
 type Graph = Map<
   string,
-  { targets: Readonly<Record<string, TargetFile>>; children: readonly ChildDelegation[] }
+  {
+    targets: Readonly<Record<string, TargetFile>>;
+    children: DelegationIndex<ChildDelegation>;
+  }
 >;
+
+/** A targets role file as read, and whether its bytes match what snapshot lists (TUF 5.6.2, 5.6.4). */
+interface LoadedRole {
+  md: Metadata<'targets'>;
+  bytes: Uint8Array;
+  matchesSnapshot: boolean;
+}
+
+/** Where a client's search for one target path ends (TUF 5.6.7). */
+type Lookup =
+  | { kind: 'found'; role: string; info: TargetFile }
+  | { kind: 'absent' }
+  /** A role on the way is not trusted through the delegation followed, or a limit stopped the search. */
+  | { kind: 'blocked'; role: string; reason: 'untrusted' | 'walk-limit' | 'search-limit' };
 
 interface Delegation {
   role: string;
@@ -152,6 +191,20 @@ interface Delegation {
 
 /** A delegation made by a targets role (not by root): it always has paths. */
 type ChildDelegation = Delegation & { paths: DelegatedRole };
+
+/**
+ * Names one delegation: delegator, role, and the keyids and threshold it
+ * requires. A role's metadata is trusted for a lookup only when it meets the
+ * delegation that lookup followed (tuf-conformance
+ * test_cached_role_is_verified_against_current_delegator).
+ */
+function delegationKey({
+  delegator,
+  role,
+  roleKeys,
+}: Pick<Delegation, 'delegator' | 'role' | 'roleKeys'>): string {
+  return JSON.stringify([delegator, role, roleKeys.threshold, roleKeys.keyids]);
+}
 
 /**
  * Verifies a whole repository as a strict TUF client would, without stopping at
@@ -186,6 +239,13 @@ class VerificationRun {
   readonly #resolved = new Map<string, { role: string; info: TargetFile }>();
   /** Target files known good after this run, when target files were checked. */
   #verifiedTargets: Record<string, string> | undefined;
+  /** What limits cut from the delegation graph, when one was reached. */
+  #incomplete: { rolesNotVerified: number; targetsNotVerified: number } | undefined;
+  #untrustedTargets = 0;
+  /** Threshold results by role and the keys and threshold checked: one answer per distinct delegation. */
+  readonly #edgeResults = new Map<string, ThresholdResult>();
+  /** The keys root gives top-level targets: where every target search starts. */
+  #topTargetsKeys: RoleKeys = { keyids: [], threshold: 1 };
 
   constructor(options: VerifyOptions) {
     this.#o = options;
@@ -208,6 +268,8 @@ class VerificationRun {
       ...(this.#verifiedTargets !== undefined && { verifiedTargets: this.#verifiedTargets }),
       ...(this.#untrusted.size > 0 && { untrustedRoles: [...this.#untrusted] }),
       ...(recoveredRoles(findings).length > 0 && { recoveredRoles: recoveredRoles(findings) }),
+      ...(this.#incomplete !== undefined && { incompleteTargets: this.#incomplete }),
+      ...(this.#untrustedTargets > 0 && { untrustedTargets: this.#untrustedTargets }),
     };
   }
 
@@ -563,13 +625,18 @@ class VerificationRun {
   /**
    * Every role reachable from top-level targets, pre-order as a client searches,
    * each file fetched and parsed once; each delegation edge checked on its own
-   * keys. Targets are resolved to the first role that may sign them.
+   * keys. A role's delegations are followed only once some delegation to it
+   * verified (a client never trusts what an unverified role delegates), and
+   * targets are resolved as a client would, through edges that verified.
    */
   async #verifyTargetsGraph(
     root: Metadata<'root'>,
     snapshot: Metadata<'snapshot'> | undefined,
   ): Promise<void> {
-    const loaded = new Map<string, { md: Metadata<'targets'>; bytes: Uint8Array } | undefined>();
+    const loaded = new Map<string, LoadedRole | undefined>();
+    /** delegationKey -> whether the role met that delegation's keys and matched snapshot. */
+    const edges = new Map<string, boolean>();
+    const graph: Graph = new Map();
     const stack: Delegation[] = [
       {
         role: 'targets',
@@ -580,58 +647,96 @@ class VerificationRun {
         ancestors: [],
       },
     ];
-    const graph: Graph = new Map();
-    let verified = 0;
+    this.#topTargetsKeys = root.signed.roles.targets;
+    let fetched = 0;
+    let cut: { role: string; pending: number } | undefined;
     while (stack.length > 0) {
       const edge = stack.pop() as Delegation;
-      // Limits.maxRolesVerified counts delegated roles: top-level targets (no paths) is not one.
-      if (edge.paths !== undefined && verified++ >= this.#limits.maxRolesVerified) {
-        this.#add(
-          finding(
-            'SIZE_LIMIT_EXCEEDED',
-            `more than ${this.#limits.maxRolesVerified} delegated roles; the rest were not verified`,
-            {
-              role: edge.role,
-              expected: this.#limits.maxRolesVerified,
-            },
-          ),
-        );
-        break;
+      const first = !loaded.has(edge.role);
+      if (first) {
+        // Limits.maxRolesVerified counts delegated roles: top-level targets (no paths) is not one.
+        if (edge.paths !== undefined && fetched >= this.#limits.maxRolesVerified) {
+          const pending = new Set(
+            [edge, ...stack].map((e) => e.role).filter((r) => !loaded.has(r)),
+          );
+          cut = { role: edge.role, pending: pending.size };
+          break;
+        }
+        if (edge.paths !== undefined) fetched++;
+        loaded.set(edge.role, await this.#loadTargetsRole(edge.role, root, snapshot));
       }
-      let entry = loaded.get(edge.role);
-      if (!loaded.has(edge.role)) {
-        entry = await this.#loadTargetsRole(edge.role, root, snapshot);
-        loaded.set(edge.role, entry);
-      } else if (entry !== undefined) {
-        // A role delegated twice: its file is the same, the keys of this edge may not be.
-        this.#verifyRole(entry.md, edge.keys, edge.roleKeys);
+      const entry = loaded.get(edge.role);
+      if (entry === undefined) {
+        edges.set(delegationKey(edge), false);
         continue;
       }
-      if (entry === undefined) continue;
       const { md, bytes } = entry;
-      const result = this.#verifyRole(md, edge.keys, edge.roleKeys);
-      this.#add(...checkExpiry(md, this.#now, this.#horizons));
-      this.#summarize(
-        md,
-        bytes,
-        result.threshold,
-        result.validKeys.length,
-        edge.roleKeys.keyids.length,
-      );
+      const result = this.#verifyEdge(md, edge);
+      const trusted = result.met && entry.matchesSnapshot;
+      edges.set(delegationKey(edge), trusted);
+      if (first) {
+        this.#add(...checkExpiry(md, this.#now, this.#horizons));
+        this.#summarize(
+          md,
+          bytes,
+          result.threshold,
+          result.validKeys.length,
+          edge.roleKeys.keyids.length,
+        );
+      } else if (trusted) {
+        // A role another delegation did not verify is authentic through this one.
+        this.#untrusted.delete(edge.role);
+      }
+      if (!trusted || graph.has(edge.role)) continue;
       this.#checkInsideDelegation(md, edge);
       const children = this.#children(md, edge);
-      graph.set(edge.role, { targets: md.signed.targets, children });
+      graph.set(edge.role, {
+        targets: md.signed.targets,
+        children: new DelegationIndex(children, (child) => child.paths),
+      });
       stack.push(...[...children].reverse());
     }
-    this.#resolveAll(graph);
+    this.#resolveAll(graph, loaded, edges, cut);
+  }
+
+  /**
+   * TUF 5.6.3: a delegated role is signed by a threshold of the keys this
+   * delegation gives it. Two delegations that give the same keys and
+   * threshold get the same answer, reported once.
+   */
+  #verifyEdge(md: Metadata<'targets'>, edge: Delegation): ThresholdResult {
+    const { keyids, threshold } = edge.roleKeys;
+    const same = JSON.stringify([
+      md.role,
+      threshold,
+      keyids,
+      keyids.map((id) => own(edge.keys, id)),
+    ]);
+    const known = this.#edgeResults.get(same);
+    if (known !== undefined) return known;
+    const result = verifyThreshold({
+      role: md.role,
+      signedBytes: md.signedBytes,
+      signatures: md.signatures,
+      keys: edge.keys,
+      roleKeys: edge.roleKeys,
+      cache: this.#cache,
+    });
+    // A role delegated twice is checked once per delegation: say which one each finding is about.
+    const delegator = edge.paths === undefined ? {} : { delegator: edge.delegator };
+    this.#add(...result.findings.map((f) => ({ ...f, ...delegator })));
+    this.#edgeResults.set(same, result);
+    return result;
   }
 
   async #loadTargetsRole(
     role: string,
     root: Metadata<'root'>,
     snapshot: Metadata<'snapshot'> | undefined,
-  ): Promise<{ md: Metadata<'targets'>; bytes: Uint8Array } | undefined> {
-    const meta: MetaFile | undefined = snapshot?.signed.meta[`${role}.json`];
+  ): Promise<LoadedRole | undefined> {
+    // TUF 4.4: snapshot lists the role under its name, unquoted.
+    const meta: MetaFile | undefined =
+      snapshot === undefined ? undefined : own(snapshot.signed.meta, `${role}.json`);
     if (snapshot !== undefined && meta === undefined) {
       this.#add(
         finding(
@@ -645,7 +750,14 @@ class VerificationRun {
       );
       return undefined;
     }
-    const file = metadataFileName(role, meta?.version, root.signed.consistent_snapshot);
+    // Role names are data: the file name quotes them, so no name leaves the metadata base.
+    let file: string;
+    try {
+      file = roleFileName(role, meta?.version, root.signed.consistent_snapshot);
+    } catch (err) {
+      this.#add(asFinding(err, { role }));
+      return undefined;
+    }
     const bytes = await this.#read(
       this.#o.repository,
       file,
@@ -653,20 +765,25 @@ class VerificationRun {
       role,
     );
     if (bytes === undefined) return undefined;
-    if (meta !== undefined) this.#add(...checkFileAgainstMeta(role, file, bytes, meta));
+    const against: Finding[] = [];
+    if (meta !== undefined) against.push(...checkFileAgainstMeta(role, file, bytes, meta));
     const md = this.#parse(bytes, 'targets', role);
+    if (md !== undefined && meta !== undefined) {
+      against.push(...checkVersionAgainstMeta(md, meta, 'snapshot'));
+    }
+    this.#add(...against);
     if (md === undefined) return undefined;
-    if (meta !== undefined) this.#add(...checkVersionAgainstMeta(md, meta, 'snapshot'));
-    return { md, bytes };
+    return { md, bytes, matchesSnapshot: !hasErrors(against) };
   }
 
   /** A delegated role listing paths outside its delegation is an attack signal: a client ignores them. */
   #checkInsideDelegation(md: Metadata<'targets'>, edge: Delegation): void {
     if (edge.paths === undefined) return;
     const paths = edge.paths;
+    // Compiled once per role, not once per target.
+    const matchers = [paths, ...edge.ancestors].map((p) => new DelegatedPathsMatcher(p));
     const outside = Object.keys(md.signed.targets).filter(
-      (path) =>
-        !isDelegatedPath(paths, path) || !edge.ancestors.every((a) => isDelegatedPath(a, path)),
+      (path) => !matchers.every((m) => m.matches(path)),
     );
     if (outside.length > 0) {
       this.#add(
@@ -684,48 +801,108 @@ class VerificationRun {
   }
 
   /**
-   * Resolves every listed target as a client would (TUF 5.6.7): top-level targets
-   * first, then a pre-order search through delegations whose paths match,
+   * Resolves every listed target as a client would (TUF 5.6.7): a pre-order
+   * search from top-level targets through delegations whose paths match,
    * stopping after a terminating one, visiting at most maxDelegations roles.
+   * A path whose search meets a role not trusted through the delegation it
+   * followed is not trusted; one a limit cut off is counted and reported.
    */
-  #resolveAll(graph: Graph): void {
-    for (const [path, info] of Object.entries(graph.get('targets')?.targets ?? {})) {
-      this.#resolved.set(path, { role: 'targets', info });
-    }
-    for (const [role, node] of graph) {
-      if (role === 'targets') continue;
-      for (const path of Object.keys(node.targets)) {
-        if (this.#resolved.has(path)) continue;
-        const hit = this.#search(path, graph);
-        if (hit !== undefined) this.#resolved.set(path, hit);
+  #resolveAll(
+    graph: Graph,
+    loaded: ReadonlyMap<string, LoadedRole | undefined>,
+    edges: ReadonlyMap<string, boolean>,
+    cut: { role: string; pending: number } | undefined,
+  ): void {
+    const decided = new Set<string>();
+    let cutTargets = 0;
+    const searchCuts = new Map<string, number>();
+    // Loaded roles, trusted or not, in walk order: what they list is what a client could ask for.
+    for (const entry of loaded.values()) {
+      for (const path of Object.keys(entry?.md.signed.targets ?? {})) {
+        if (decided.has(path)) continue;
+        decided.add(path);
+        const lookup = this.#search(path, graph, edges);
+        if (lookup.kind === 'found') {
+          this.#resolved.set(path, { role: lookup.role, info: lookup.info });
+        } else if (lookup.kind === 'blocked') {
+          if (lookup.reason === 'untrusted') this.#untrustedTargets++;
+          else if (lookup.reason === 'walk-limit') cutTargets++;
+          else searchCuts.set(lookup.role, (searchCuts.get(lookup.role) ?? 0) + 1);
+        }
       }
+    }
+    if (cut !== undefined) {
+      this.#addCut(
+        `more than ${this.#limits.maxRolesVerified} delegated roles: the walk stopped at ${cut.role}; ${cut.pending} known role(s) and ${cutTargets} listed target(s) below were not verified`,
+        { role: cut.role, expected: this.#limits.maxRolesVerified },
+        cut.pending,
+        cutTargets,
+      );
+    }
+    for (const [role, targets] of searchCuts) {
+      this.#addCut(
+        `${targets} target(s) are searched for past ${role}, beyond the ${this.#limits.maxDelegations} delegated roles a client visits in one search: they were not verified`,
+        { role, expected: this.#limits.maxDelegations },
+        0,
+        targets,
+      );
     }
   }
 
-  #search(path: string, graph: Graph): { role: string; info: TargetFile } | undefined {
-    const stack = ['targets'];
+  /** A limit cut the graph: an error finding, and the report's incompleteTargets. */
+  #addCut(
+    message: string,
+    details: FindingDetails & { role: string },
+    rolesNotVerified: number,
+    targetsNotVerified: number,
+  ): void {
+    this.#add(
+      finding('SIZE_LIMIT_EXCEEDED', message, {
+        ...details,
+        rolesNotVerified,
+        targetsNotVerified,
+      }),
+    );
+    const sum = this.#incomplete ?? { rolesNotVerified: 0, targetsNotVerified: 0 };
+    this.#incomplete = {
+      rolesNotVerified: sum.rolesNotVerified + rolesNotVerified,
+      targetsNotVerified: sum.targetsNotVerified + targetsNotVerified,
+    };
+  }
+
+  /** One client lookup (TUF 5.6.7, python-tuf `_preorder_depth_first_walk`), over what the walk verified. */
+  #search(path: string, graph: Graph, edges: ReadonlyMap<string, boolean>): Lookup {
+    const stack: Pick<Delegation, 'role' | 'delegator' | 'roleKeys'>[] = [
+      { role: 'targets', delegator: 'root', roleKeys: this.#topTargetsKeys },
+    ];
     const visited = new Set<string>();
-    while (stack.length > 0 && visited.size <= this.#limits.maxDelegations) {
-      const role = stack.pop() as string;
-      const node = graph.get(role);
-      // A role seen twice (delegated by two parents) or that did not load adds nothing.
-      if (visited.has(role) || node === undefined) continue;
-      visited.add(role);
-      const info = own(node.targets, path);
-      if (info !== undefined) return { role, info };
-      const next: string[] = [];
-      for (const child of node.children) {
-        if (!isDelegatedPath(child.paths, path)) continue;
-        next.push(child.role);
-        if (child.paths.terminating) {
-          // TUF 5.6.7.2.1: a terminating delegation ends the search after its subtree.
-          stack.length = 0;
-          break;
-        }
+    while (stack.length > 0) {
+      const edge = stack.pop() as Pick<Delegation, 'role' | 'delegator' | 'roleKeys'>;
+      // A role seen before in this search (two delegators, or a cycle) is searched once.
+      if (visited.has(edge.role)) continue;
+      // The top-level targets plus at most maxDelegations delegated roles.
+      if (visited.size > this.#limits.maxDelegations) {
+        return { kind: 'blocked', role: edge.role, reason: 'search-limit' };
       }
-      stack.push(...next.reverse());
+      const trusted = edges.get(delegationKey(edge));
+      // Never checked: the walk stopped at maxRolesVerified before this delegation.
+      if (trusted === undefined) return { kind: 'blocked', role: edge.role, reason: 'walk-limit' };
+      // A client stops here with an error: the role is not trusted through this delegation.
+      if (!trusted) return { kind: 'blocked', role: edge.role, reason: 'untrusted' };
+      // A trusted delegation's role was added to the graph by the walk.
+      const node = graph.get(edge.role)!;
+      visited.add(edge.role);
+      const info = own(node.targets, path);
+      if (info !== undefined) return { kind: 'found', role: edge.role, info };
+      const { roles, terminating } = node.children.rolesFor(
+        path,
+        (child) => child.paths.terminating,
+      );
+      // TUF 5.6.7.2.1: a terminating delegation ends the search after its subtree.
+      if (terminating) stack.length = 0;
+      stack.push(...roles.reverse());
     }
-    return undefined;
+    return { kind: 'absent' };
   }
 
   #children(md: Metadata<'targets'>, edge: Delegation): ChildDelegation[] {
@@ -740,10 +917,8 @@ class VerificationRun {
     this.#checkKeyIds(d.keys, md.role);
     const children: ChildDelegation[] = [];
     const seen = new Set<string>();
+    // Role names are data (quoted when they become file names); only two are refused.
     const add = (name: string, roleKeys: RoleKeys, paths: DelegatedRole): void => {
-      const problem = validateRoleName(name);
-      if (problem !== undefined)
-        return invalid(`delegated role name ${JSON.stringify(name)}: ${problem}`, { actual: name });
       if (namedLikeTopLevelRole(name))
         return invalid(`delegates to ${name}, named like a top-level role`, { actual: name });
       if (seen.has(name)) return invalid(`delegates to ${name} twice`, { actual: name });
@@ -762,7 +937,15 @@ class VerificationRun {
           for (const name of names)
             add(name, d.succinct_roles, succinctBin(d.succinct_roles.bit_length, name));
         } catch (err) {
-          this.#add(asFinding(err, { role: md.role }));
+          // succinctRoleNames throws only SIZE_LIMIT_EXCEEDED here (the config is valid):
+          // no bin is verified, so every target delegated to them is cut off.
+          const { message, details } = err as TufError;
+          this.#addCut(
+            `${md.role}: ${message}: none of its bins was verified`,
+            { ...details, role: md.role },
+            2 ** d.succinct_roles.bit_length,
+            0,
+          );
         }
       }
     }

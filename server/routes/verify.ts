@@ -109,6 +109,21 @@ export const verifyReportSchema = {
       description:
         'roles that went back in version because root rotated the keys that vouched for the old one (TUF 5.3.11)',
     },
+    incompleteTargets: {
+      type: 'object',
+      required: ['rolesNotVerified', 'targetsNotVerified'],
+      properties: {
+        rolesNotVerified: { type: 'integer' },
+        targetsNotVerified: { type: 'integer' },
+      },
+      description:
+        'a limit cut the delegation graph: targets below the cut were not verified (lower bounds)',
+    },
+    untrustedTargets: {
+      type: 'integer',
+      description:
+        'listed target paths no trusted lookup reaches (a role on the way did not verify through the delegation followed)',
+    },
   },
 } as const;
 

@@ -69,6 +69,15 @@ void t.test('refuses names that could leave the base directory', async (t) => {
   }
 });
 
+void t.test('a quoted role file name is one file inside the base, never a path', async (t) => {
+  // The core asks for a role named ../secret as ..%2Fsecret.json (python-tuf's quote).
+  fs.writeFileSync(path.join(repo, '..%2Frole.json'), 'the role named ../role');
+  t.equal(text(await source.read('..%2Frole.json', 1024)), 'the role named ../role');
+  for (const name of ['..%2Fsecret.json', '1...%2Fsecret.json', '%2E%2E%2Fsecret.json']) {
+    await t.rejects(source.read(name, 1024), { code: 'METADATA_MISSING' }, name);
+  }
+});
+
 void t.test('nameSegments splits safe names', (t) => {
   t.same(nameSegments('orbit/macos/1...json'), ['orbit', 'macos', '1...json']);
   t.throws(() => nameSegments('a/../b'), TufError);

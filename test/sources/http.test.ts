@@ -121,6 +121,16 @@ void t.test('reads files, one encoded URL segment per name segment', async (t) =
   t.ok(requests.includes('/repo/1.%C3%B6.json'));
 });
 
+void t.test('a quoted role file name is sent as it is, not quoted twice', async (t) => {
+  // The client asks for a role named ../x as ..%2Fx.json, as python-tuf does.
+  files['../x.json'] = 'role ../x';
+  t.equal(text(await repo.read('..%2Fx.json', 1_000)), 'role ../x');
+  t.equal(requests.at(-1), '/repo/..%2Fx.json');
+  files['%x.json'] = 'a lone percent';
+  t.equal(text(await repo.read('%x.json', 1_000)), 'a lone percent');
+  t.equal(requests.at(-1), '/repo/%25x.json');
+});
+
 void t.test('refuses names that could leave the base URL, without a request', async (t) => {
   const before = requests.length;
   for (const name of [

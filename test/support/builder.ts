@@ -14,6 +14,7 @@ import { canonicalize } from '@tufjs/canonical-json';
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { quoteName } from '../../tuf/delegations.js';
 
 // ---------------------------------------------------------------------------
 // Keys
@@ -550,7 +551,8 @@ export class RepoBuilder {
       const version = this.versionOf(name);
       const signers = name === 'targets' ? latest.roles.targets.keys : role.signers;
       const bytes = this.render(name, this.targetsSigned(role, version), signers);
-      publish(`${encodeURIComponent(name)}.json`, version, bytes);
+      // As python-tuf names role files: `quote(role, '')` (tuf/delegations.ts quoteName).
+      publish(`${quoteName(name)}.json`, version, bytes);
       meta[`${name}.json`] = this.fileInfo(version, bytes, this.snapshotFileInfo === 'full');
       for (const [targetPath, { content }] of role.targets) {
         files.set(`targets/${targetPath}`, content);

@@ -95,14 +95,13 @@ class Scenario {
     this.store.files.set('root.json', this.metadata.files.get('1.root.json')!);
   }
 
-  /** Serves the builder's current state. The builder names files as URL paths: decode them. */
+  /** Serves the builder's current state, under the names a client asks for (role names quoted). */
   publish(): this {
     this.metadata.files.clear();
     this.targets.files.clear();
     for (const [name, bytes] of this.builder.build()) {
-      const decoded = decodeURIComponent(name);
-      if (decoded.startsWith('targets/')) this.targets.files.set(decoded.slice(8), bytes);
-      else this.metadata.files.set(decoded, bytes);
+      if (name.startsWith('targets/')) this.targets.files.set(name.slice(8), bytes);
+      else this.metadata.files.set(name, bytes);
     }
     return this;
   }
@@ -864,11 +863,16 @@ void t.test('at most limits.maxDelegations delegated roles are visited', async (
   const client = await s.refresh();
   t.equal((await client.getTargetInfo('in-32'))?.role, 'r32');
   s.reset();
-  t.equal(await client.getTargetInfo('in-33'), undefined);
+  // Not "not found": the search did not look everywhere it should have.
+  await rejectsWith(t, client.getTargetInfo('in-33'), 'SIZE_LIMIT_EXCEEDED', {
+    role: 'r33',
+    target: 'in-33',
+    expected: 32,
+  });
   t.notOk(s.metadata.requests.includes('r33.json'), 'the 33rd role is never fetched');
 
   const small = await new Scenario(b).refresh(NOW, { ...DEFAULT_LIMITS, maxDelegations: 2 });
-  t.equal(await small.getTargetInfo('in-32'), undefined);
+  await rejectsWith(t, small.getTargetInfo('in-32'), 'SIZE_LIMIT_EXCEEDED', { role: 'r3' });
   t.same(Object.keys(small.trustedVersions()), [
     'root',
     'timestamp',
@@ -948,12 +952,13 @@ void t.test('delegated roles are verified like targets', async (t) => {
       code: 'METADATA_MISSING',
     },
     {
-      name: 'a name that is a path',
+      // Fetched as ..%2FA.json (never outside the base): not published, so missing.
+      name: 'a name that is a path, not in the snapshot',
       build: (b) =>
         b.addDelegation({ name: 'A' }).mutateSigned('targets', (signed: TargetsSigned) => {
           signed.delegations!.roles[0]!.name = '../A';
         }),
-      code: 'DELEGATION_INVALID',
+      code: 'METADATA_MISSING',
       role: '../A',
     },
     {
@@ -979,8 +984,9 @@ void t.test('delegated role files are stored under percent-encoded names', async
   const s = graphScenario([{ from: 'targets', to: name }], { 'f.txt': name });
   const client = await s.refresh();
   t.equal((await client.getTargetInfo('f.txt'))?.role, name);
-  t.same(roleRequests(s), [`${name}.json`], 'the source encodes the name for its transport');
-  t.ok(s.store.files.has('a%20b%3F%23%28x%29%21%2A%27~%C3%B6.json'));
+  const quoted = 'a%20b%3F%23%28x%29%21%2A%27~%C3%B6.json';
+  t.same(roleRequests(s), [quoted], 'requested under its quoted name, as python-tuf does');
+  t.ok(s.store.files.has(quoted), 'and stored under the same name');
 });
 
 void t.test('quoteName is python urllib.parse.quote(name, "")', (t) => {
@@ -1311,17 +1317,119 @@ void t.test('python-tuf repository_data: RSA keys, delegations role1 and role2',
   );
 });
 
-void t.test('python-tuf fishy_rolenames: a role named ../a is refused, not fetched', async (t) => {
-  const dir = fixture('python-tuf/repository_data/fishy_rolenames/metadata');
-  const store = new MemoryStore();
-  store.files.set('root.json', fs.readFileSync(path.join(dir, '1.root.json')));
-  const metadata = new MemorySource();
-  for (const name of fs.readdirSync(dir)) {
-    metadata.files.set(name, fs.readFileSync(path.join(dir, name)));
+void t.test(
+  'python-tuf fishy_rolenames: ../a is asked for as 1...%2Fa.json, in the base',
+  async (t) => {
+    const dir = fixture('python-tuf/repository_data/fishy_rolenames/metadata');
+    const store = new MemoryStore();
+    store.files.set('root.json', fs.readFileSync(path.join(dir, '1.root.json')));
+    // Served as a web server serves the directory: a request's path is the quoted file name.
+    const metadata = new MemorySource();
+    for (const name of fs.readdirSync(dir)) {
+      metadata.files.set(quoteName(name), fs.readFileSync(path.join(dir, name)));
+    }
+    const client = await TufClient.open({ metadata, store, now: new Date('2025-01-01T00:00:00Z') });
+    await client.refresh();
+    t.same(metadata.requests, [
+      '2.root.json',
+      'timestamp.json',
+      '2.snapshot.json',
+      '1.targets.json',
+    ]);
+    // The fixture has no file for '../a' (python-tuf's generator could not write one there).
+    await rejectsWith(t, client.getTargetInfo('anything'), 'METADATA_MISSING', { role: '../a' });
+    t.same(metadata.requests.slice(4), ['1...%2Fa.json']);
+    t.notOk([...store.files.keys()].some((name) => name.includes('/')));
+  },
+);
+
+void t.test(
+  'a role reached through two delegators meets the keys of each (conformance: cached role)',
+  async (t) => {
+    // targets -> A (a/*) -> C, signed by A's key for C; targets -> B (b/*) -> C, whose key for C did not sign.
+    const build = (): Scenario => {
+      const keyFromA = generateKey();
+      const b = new RepoBuilder({ now: NOW })
+        .addDelegation({ name: 'A', paths: ['a/*'] })
+        .addDelegation({ name: 'B', paths: ['b/*'] })
+        .addDelegation({ name: 'C', paths: ['a/*'], keys: [keyFromA] }, 'A')
+        .addDelegation({ name: 'C', paths: ['b/*'] }, 'B')
+        .addTarget('a/x', 'by C for A', { role: 'C' })
+        .addTarget('b/y', 'by C for B', { role: 'C' })
+        .editSignatures('C', (sigs) => sigs.filter((sig) => sig.keyid === keyFromA.keyid));
+      return new Scenario(b);
+    };
+    await t.test('verified through A first, then not trusted through B', async (t) => {
+      const s = build();
+      const client = await s.refresh();
+      t.equal((await client.getTargetInfo('a/x'))?.role, 'C');
+      await rejectsWith(t, client.getTargetInfo('b/y'), 'SIGNATURE_THRESHOLD_NOT_MET', {
+        role: 'C',
+      });
+      t.equal((await client.getTargetInfo('a/x'))?.role, 'C', 'still trusted through A');
+    });
+    await t.test('through B alone', async (t) => {
+      const client = await build().refresh();
+      await rejectsWith(t, client.getTargetInfo('b/y'), 'SIGNATURE_THRESHOLD_NOT_MET', {
+        role: 'C',
+      });
+    });
+    await t.test('a stored copy is checked against the delegation followed too', async (t) => {
+      const s = build();
+      t.equal((await (await s.refresh()).getTargetInfo('a/x'))?.role, 'C');
+      t.ok(s.store.files.has('C.json'));
+      const again = await s.refresh();
+      await rejectsWith(t, again.getTargetInfo('b/y'), 'SIGNATURE_THRESHOLD_NOT_MET', {
+        role: 'C',
+      });
+    });
+  },
+);
+
+void t.test('unusual role names are data: requested and stored quoted (conformance)', async (t) => {
+  // tuf-conformance test_unusual_role_name, and python-tuf test_fishy_rolenames.
+  const cases: [string, string][] = [
+    ['?', '%3F'],
+    ['#', '%23'],
+    ['/delegatedrole', '%2Fdelegatedrole'],
+    ['../delegatedrole', '..%2Fdelegatedrole'],
+    ['.', '.'],
+    ['..', '..'],
+    ['/', '%2F'],
+    ['ö', '%C3%B6'],
+  ];
+  for (const [name, quoted] of cases) {
+    for (const consistentSnapshot of [true, false]) {
+      await t.test(
+        `${JSON.stringify(name)}, consistent_snapshot ${consistentSnapshot}`,
+        async (t) => {
+          const b = new RepoBuilder({ now: NOW, consistentSnapshot }).addDelegation({ name });
+          b.addTarget('f.txt', 'found', { role: name });
+          const s = new Scenario(b);
+          const client = await s.refresh();
+          t.equal((await client.getTargetInfo('f.txt'))?.role, name);
+          t.same(roleRequests(s), [consistentSnapshot ? `1.${quoted}.json` : `${quoted}.json`]);
+          t.same(
+            [...s.store.files.keys()].sort(),
+            [
+              `${quoted}.json`,
+              'root.json',
+              'snapshot.json',
+              'targets.json',
+              'timestamp.json',
+            ].sort(),
+          );
+          t.equal(Object.keys(client.trustedVersions()).length, 5);
+        },
+      );
+    }
   }
-  const client = await TufClient.open({ metadata, store, now: new Date('2025-01-01T00:00:00Z') });
-  await client.refresh();
-  t.same(metadata.requests, ['2.root.json', 'timestamp.json', '2.snapshot.json', '1.targets.json']);
-  await rejectsWith(t, client.getTargetInfo('anything'), 'DELEGATION_INVALID', { role: '../a' });
-  t.equal(metadata.requests.length, 4, 'nothing more was requested');
+});
+
+void t.test('a source failure that is not a TufError reaches the caller as it is', async (t) => {
+  const s = graphScenario([{ from: 'targets', to: 'A' }]);
+  const client = await s.refresh();
+  const broken = new Error('socket hang up');
+  s.metadata.failures.set('A.json', broken);
+  await t.rejects(client.getTargetInfo('x'), broken);
 });

@@ -780,11 +780,15 @@ t.test('timestamp, snapshot and the roles they list', (t) => {
       name: 'every file snapshot lists with no supported algorithm',
       base: () => standard({ metaHashAlgorithms: ['sha3-256'], snapshotFileInfo: 'full' }),
       ok: false,
+      // targets.json does not check out: a client never reaches a, nor trusts a.txt.
       expected: [
         error('HASH_MISMATCH', 'snapshot', { file: 'snapshot.json', expected: ['sha3-256'] }),
         error('HASH_MISMATCH', 'targets', { file: 'targets.json', expected: ['sha3-256'] }),
-        error('HASH_MISMATCH', 'a', { file: 'a.json', expected: ['sha3-256'] }),
       ],
+      check: (t, report) => {
+        t.equal(report.targetCount, 0);
+        t.equal(report.untrustedTargets, 1);
+      },
     },
     {
       name: 'sha512 beside an unsupported algorithm is enough',
@@ -1119,16 +1123,17 @@ t.test('delegations', (t) => {
       expected: [error('MALFORMED_METADATA', 'a')],
     },
     ...twiceDelegated(),
-    {
-      name: "invalid role name 'a/b'",
-      base: () => repo().addDelegation({ name: 'a/b', targets: { 'x.txt': 'x' } }),
-      ok: false,
-      expected: [error('DELEGATION_INVALID', 'targets', { actual: 'a/b' })],
+    ...['a/b', '../x', '/', '.', '..', '?#'].map((name): Case => ({
+      // Role names are data: the file is a%2Fb.json, ..%2Fx.json, ... (python-tuf's quote).
+      name: `the role name ${JSON.stringify(name)} is data`,
+      base: () => repo().addDelegation({ name, targets: { 'x.txt': 'x' } }),
+      ok: true,
+      expected: [],
       check: (t, report) => {
-        t.equal(report.roles['a/b'], undefined);
-        t.equal(report.targetCount, 0);
+        t.match(report.roles[name], { version: 1, validSignatures: 1 });
+        t.equal(report.targetCount, 1);
       },
-    },
+    })),
     ...['root', 'targets', 'Snapshot', 'ROOT'].map((name): Case => ({
       name: `a delegated role named like the top-level ${name}`,
       base: () => repo(),
@@ -1159,7 +1164,13 @@ t.test('delegations', (t) => {
       {
         max: 2,
         ok: false,
-        expected: [error('SIZE_LIMIT_EXCEEDED', 'c', { expected: 2 })],
+        expected: [
+          error('SIZE_LIMIT_EXCEEDED', 'c', {
+            expected: 2,
+            rolesNotVerified: 1,
+            targetsNotVerified: 0,
+          }),
+        ],
         roles: ['a', 'b'],
         targetCount: 3,
       },
@@ -1181,6 +1192,9 @@ t.test('delegations', (t) => {
           'top-level targets does not count as a delegated role',
         );
         t.equal(report.targetCount, c.targetCount);
+        if (!c.ok) {
+          t.strictSame(report.incompleteTargets, { rolesNotVerified: 1, targetsNotVerified: 0 });
+        } else t.notOk('incompleteTargets' in report);
       },
     })),
     ...preOrder(),
@@ -1214,7 +1228,15 @@ t.test('delegations', (t) => {
         build: (b) =>
           b.editSignatures('b', (sigs) => sigs.filter((s) => s.keyid !== keyidOf(b, 'b', 1))),
         ok: false,
-        expected: [error('SIGNATURE_THRESHOLD_NOT_MET', 'b', { threshold: 1, validKeys: [] })],
+        expected: [
+          error('SIGNATURE_THRESHOLD_NOT_MET', 'b', {
+            threshold: 1,
+            validKeys: [],
+            delegator: 'c',
+          }),
+        ],
+        // b.txt is reached through a (whose key signed b) before c: still trusted.
+        check: (t, report) => t.equal(report.targetCount, 1),
       },
       {
         name: 'a role delegated by two parents with one key, tampered: reported once',
@@ -1286,7 +1308,10 @@ t.test('succinct_roles (TAP 15)', (t) => {
     // TAP 15: bin names are zero-padded hex, as wide as the last bin's number.
     const width = Math.ceil(bitLength / 4);
     for (let i = 0; i < bins; i++)
-      b.addDelegation({ name: `bin-${i.toString(16).padStart(width, '0')}`, keys: [key] });
+      b.addDelegation({
+        name: `${namePrefix}-${i.toString(16).padStart(width, '0')}`,
+        keys: [key],
+      });
     return b.mutateSigned('targets', (s) =>
       Object.assign(s, {
         delegations: {
@@ -1372,15 +1397,16 @@ t.test('succinct_roles (TAP 15)', (t) => {
         ]),
     },
     {
-      name: "a name_prefix with '/' is invalid",
-      base: () => succinct(1, 'bins/x', 0),
-      ok: false,
-      expected: [error('DELEGATION_INVALID', 'targets')],
-      check: (t, report) =>
-        t.strictSame(
-          report.findings.flatMap((f) => f.problems ?? []).map((p) => p.split(':')[0]),
-          ['name_prefix'],
-        ),
+      // Bin names are data: bins/x-0 is read from bins%2Fx-0.json.
+      name: "a name_prefix with '/' is data",
+      base: () => succinct(1, 'bins/x'),
+      build: (b) => b.addTarget('p', 'p', { role: `bins/x-${binOf('p', 1)}` }),
+      ok: true,
+      expected: [],
+      check: (t, report) => {
+        t.match(report.roles['bins/x-1'], { version: 1, validSignatures: 1 });
+        t.equal(report.targetCount, 1);
+      },
     },
     {
       name: 'as many bins as limits.maxRolesVerified: all verified',
@@ -1395,7 +1421,11 @@ t.test('succinct_roles (TAP 15)', (t) => {
       base: () => succinct(3, 'bin', 0),
       run: { limits: { maxRolesVerified: 4 } },
       ok: false,
-      expected: [error('SIZE_LIMIT_EXCEEDED', 'targets', { expected: 4, actual: 8 })],
+      expected: [
+        error('SIZE_LIMIT_EXCEEDED', 'targets', { expected: 4, actual: 8, rolesNotVerified: 8 }),
+      ],
+      check: (t, report) =>
+        t.strictSame(report.incompleteTargets, { rolesNotVerified: 8, targetsNotVerified: 0 }),
     },
     {
       name: 'bit_length 32 (4 294 967 296 bins) against the default limits, without a crash',
@@ -2525,13 +2555,19 @@ t.test('target resolution', (t) => {
     t.equal(report.targetCount, 1);
   });
 
-  t.test('the search visits at most maxDelegations roles', async (t) => {
+  t.test('a search past maxDelegations roles is a cut, not "not found"', async (t) => {
     const b = repo()
       .addDelegation({ name: 'a', paths: ['*'], targets: {} })
       .addDelegation({ name: 'b', paths: ['*'], targets: { 'x.txt': 'x' } });
-    const report = await verify(b.build(), { limits: { maxDelegations: 1 }, targetsMode: 'skip' });
-    expectFindings(t, report, true, []);
+    const files = b.build();
+    // Replaced: had it been resolved, its file check would fail. It must not pass unseen.
+    files.set('targets/x.txt', Buffer.from('replaced'));
+    const report = await verify(files, { limits: { maxDelegations: 1 }, targetsMode: 'required' });
+    expectFindings(t, report, false, [
+      error('SIZE_LIMIT_EXCEEDED', 'b', { expected: 1, targetsNotVerified: 1 }),
+    ]);
     t.equal(report.targetCount, 0, 'b is the third role visited');
+    t.strictSame(report.incompleteTargets, { rolesNotVerified: 0, targetsNotVerified: 1 });
   });
   t.end();
 });
@@ -2553,18 +2589,30 @@ t.test(
   },
 );
 
-t.test('target resolution passes over roles seen twice and roles that did not load', async (t) => {
-  // targets -> a -> c and targets -> b -> c (c seen twice); d is delegated but not published.
-  const c = { name: 'c', paths: ['*'], targets: {} };
-  const b = repo()
-    .addDelegation({ name: 'd', paths: ['*'], targets: {} })
-    .addDelegation({ name: 'a', paths: ['*'], targets: {}, delegations: [c] })
-    .addDelegation({ name: 'b', paths: ['*'], targets: { 'x.txt': 'x' }, delegations: [c] });
-  b.omit('d.json');
-  const report = await verify(b.build(), { targetsMode: 'skip' });
-  t.ok(report.findings.some((f) => f.code === 'METADATA_MISSING' && f.role === 'd'));
-  t.equal(report.targetCount, 1, 'x.txt resolves to b after passing d, a, c');
-});
+t.test(
+  'target resolution passes over roles seen twice, and stops at roles that did not load',
+  async (t) => {
+    // targets -> a -> c and targets -> b -> [c, e] (c seen twice); d is delegated but not published.
+    const c = { name: 'c', paths: ['*'], targets: {} };
+    const build = () =>
+      repo()
+        .addDelegation({ name: 'd', paths: ['*'], targets: {} })
+        .addDelegation({ name: 'a', paths: ['*'], targets: {}, delegations: [c] })
+        .addDelegation({
+          name: 'b',
+          paths: ['*'],
+          delegations: [c, { name: 'e', paths: ['*'], targets: { 'x.txt': 'x' } }],
+        });
+    const clean = await verify(build().build(), { targetsMode: 'skip' });
+    expectFindings(t, clean, true, []);
+    t.equal(clean.targetCount, 1, 'x.txt resolves to e after passing d, a, c, b, and c again');
+    // A client's search for x.txt fails at d: x.txt is not trusted, and says so in the report.
+    const report = await verify(build().omit('d.json').build(), { targetsMode: 'skip' });
+    expectFindings(t, report, false, [error('METADATA_MISSING', 'd', { file: 'd.json' })]);
+    t.equal(report.targetCount, 0);
+    t.equal(report.untrustedTargets, 1);
+  },
+);
 
 t.test('roles that do not check out are shown but marked untrusted', async (t) => {
   const clean = await verify(standard().build());
@@ -2720,4 +2768,124 @@ t.test('targetKey names length and every hash, in a fixed order', (t) => {
     '3 sha256=aa sha512=bb',
   );
   t.end();
+});
+
+// --- Delegations: trust follows the delegation a lookup took ------------------
+
+t.test(
+  'a role reached through two delegators is trusted only through one whose keys signed it',
+  async (t) => {
+    // tuf-conformance test_cached_role_is_verified_against_current_delegator, for verify.
+    const keyFromA = generateKey();
+    const b = repo()
+      .addDelegation({ name: 'A', paths: ['a/*'] })
+      .addDelegation({ name: 'B', paths: ['b/*'] })
+      .addDelegation({ name: 'C', paths: ['a/*'], keys: [keyFromA], targets: { 'a/x': 'a' } }, 'A')
+      .addDelegation({ name: 'C', paths: ['b/*'], targets: { 'b/y': 'b' } }, 'B')
+      .editSignatures('C', (sigs) => sigs.filter((sig) => sig.keyid === keyFromA.keyid));
+    const files = b.build();
+    // Had b/y been trusted, this replaced file would be a TARGET_HASH_MISMATCH.
+    files.set('targets/b/y', Buffer.from('replaced'));
+    const report = await verify(files, { targetsMode: 'required', includeTargets: true });
+    expectFindings(t, report, false, [
+      error('SIGNATURE_THRESHOLD_NOT_MET', 'C', { delegator: 'B', validKeys: [] }),
+      // b/y is outside what A delegated to C: a client going through A ignores it.
+      error('DELEGATION_INVALID', 'C', { actual: ['b/y'] }),
+    ]);
+    t.strictSame(Object.keys(report.targets ?? {}), ['a/x']);
+    t.strictSame(Object.keys(report.verifiedTargets ?? {}), ['a/x']);
+    t.equal(report.untrustedTargets, 1, 'b/y is reported, not trusted');
+    t.notOk(report.untrustedRoles?.includes('C'), 'C is authentic through A');
+  },
+);
+
+t.test(
+  'a role whose signatures fail: its targets are not trusted, nor reported missing',
+  async (t) => {
+    const files = standard()
+      .editSignatures('a', () => [])
+      .build();
+    files.delete('targets/a/x.txt');
+    const report = await verify(files, { targetsMode: 'required' });
+    expectFindings(t, report, false, [
+      error('SIGNATURE_THRESHOLD_NOT_MET', 'a', { delegator: 'targets', validKeys: [] }),
+    ]);
+    t.equal(report.targetCount, 1, 'a.txt only');
+    t.equal(report.untrustedTargets, 1);
+    t.strictSame(report.untrustedRoles, ['a']);
+  },
+);
+
+t.test('a role verified through a later delegation is trusted after all', async (t) => {
+  // targets -> A -> C (A's key for C did not sign) and targets -> B -> C (B's key did).
+  const keyFromB = generateKey();
+  const files = repo()
+    .addDelegation({ name: 'A', paths: ['a/*'] })
+    .addDelegation({ name: 'B', paths: ['*'] })
+    .addDelegation({ name: 'C', paths: ['a/*'] }, 'A')
+    .addDelegation({ name: 'C', paths: ['*'], keys: [keyFromB], targets: { 'c.txt': 'c' } }, 'B')
+    .editSignatures('C', (sigs) => sigs.filter((sig) => sig.keyid === keyFromB.keyid))
+    .build();
+  const report = await verify(files, { targetsMode: 'required' });
+  expectFindings(t, report, false, [
+    error('SIGNATURE_THRESHOLD_NOT_MET', 'C', { delegator: 'A', validKeys: [] }),
+  ]);
+  t.equal(report.targetCount, 1, 'c.txt is reached through B');
+  t.notOk('untrustedRoles' in report, 'C is a baseline: B vouches for it');
+});
+
+t.test('a target cut off by maxRolesVerified is counted, not dropped', async (t) => {
+  // Walk: a, L (through a), b, then r is past the limit. x.txt, listed by L, is
+  // searched through b -> r (a's 'q' does not match): the search meets the cut.
+  const files = repo()
+    .addDelegation({ name: 'a', paths: ['q'], delegations: [{ name: 'L', targets: { x: 'x' } }] })
+    .addDelegation({ name: 'b', paths: ['*'], delegations: [{ name: 'r' }] })
+    .addDelegation({ name: 'c', paths: ['*'], delegations: [{ name: 'L' }] })
+    .build();
+  const report = await verify(files, { limits: { maxRolesVerified: 3 }, targetsMode: 'skip' });
+  expectFindings(t, report, false, [
+    error('SIZE_LIMIT_EXCEEDED', 'r', { expected: 3, rolesNotVerified: 2, targetsNotVerified: 1 }),
+    error('DELEGATION_INVALID', 'L', { actual: ['x'] }),
+  ]);
+  t.equal(report.targetCount, 0);
+  t.strictSame(report.incompleteTargets, { rolesNotVerified: 2, targetsNotVerified: 1 });
+});
+
+t.test('a role named ../x is read as ..%2Fx.json inside the metadata directory', async (t) => {
+  for (const consistentSnapshot of [false, true]) {
+    const files = repo({ consistentSnapshot })
+      .addDelegation({ name: '../x', targets: { 'x.txt': 'x' } })
+      .build();
+    t.ok(files.has(consistentSnapshot ? '1...%2Fx.json' : '..%2Fx.json'));
+    const dir = serve(files);
+    // Where the unquoted name would lead: never read.
+    for (const name of ['x.json', '1.x.json'])
+      fs.writeFileSync(path.join(dir, '..', name), 'not metadata');
+    const report = await verifyRepository({
+      repository: new DirectorySource(dir),
+      trustedRoot: files.get('1.root.json'),
+      now,
+      targetsMode: 'skip',
+    });
+    expectFindings(t, report, true, []);
+    t.match(report.roles['../x'], { version: 1, validSignatures: 1 });
+  }
+});
+
+t.test('a role name with no UTF-8 form cannot name a file: malformed, not a crash', async (t) => {
+  const report = await verify(
+    repo()
+      .addDelegation({ name: 'a', targets: { 'x.txt': 'x' } })
+      .mutateSigned('targets', (s) => {
+        s.delegations!.roles[0]!.name = '\ud800';
+      })
+      .mutateSigned('snapshot', (s) => {
+        s.meta['\ud800.json'] = { version: 1 };
+      })
+      .build(),
+    { targetsMode: 'skip' },
+  );
+  t.equal(report.ok, false);
+  t.ok(report.findings.some((f) => f.code === 'MALFORMED_METADATA'));
+  t.equal(report.targetCount, 0);
 });

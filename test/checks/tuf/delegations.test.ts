@@ -52,18 +52,26 @@ t.test('a delegated role listing a target outside its paths: fail', async (t) =>
   });
 });
 
-t.test('a delegation to a name that is not a role name: fail', async (t) => {
+t.test('a delegation to a role named like a top-level role: fail', async (t) => {
   const report = await verifyBuilt(
     cleanRepo()
       .addDelegation({ name: 'a', targets: { 'a.txt': 'a' } })
       .mutateSigned('targets', (s) => {
         const role = s.delegations?.roles[0];
-        if (role !== undefined) role.name = '../a';
+        if (role !== undefined) role.name = 'Root';
       }),
   );
   const outcome = check.evaluate(collected([snapshot(report)]));
   t.equal(outcome.status, 'fail');
-  t.match(evidenceOf(outcome), { findings: [{ code: 'DELEGATION_INVALID', actual: '../a' }] });
+  t.match(evidenceOf(outcome), { findings: [{ code: 'DELEGATION_INVALID', actual: 'Root' }] });
+});
+
+t.test('a role named ../a is data (its file is ..%2Fa.json): pass', async (t) => {
+  const report = await verifyBuilt(
+    cleanRepo().addDelegation({ name: '../a', targets: { 'a.txt': 'a' } }),
+  );
+  const outcome = check.evaluate(collected([snapshot(report)]));
+  t.equal(outcome.status, 'pass');
 });
 
 commonCases(t, check);

@@ -356,3 +356,61 @@ void t.test('DirectoryStore', async (t) => {
   const gone = new DirectoryStore(path.join(dir, 'missing'));
   await t.rejects(gone.write('root.json', Buffer.from('x')), { code: 'ENOENT' });
 });
+
+void t.test(
+  'unusual role names over http, as tuf-conformance test_unusual_role_name',
+  async (t) => {
+    const cases: [string, string][] = [
+      ['/delegatedrole', '%2Fdelegatedrole'],
+      ['../delegatedrole', '..%2Fdelegatedrole'],
+      ['?', '%3F'],
+      ['#', '%23'],
+    ];
+    for (const [role, quoted] of cases) {
+      await t.test(role, async (t) => {
+        const dir = tempDir(t);
+        const repo = path.join(dir, 'repo');
+        const builder = new RepoBuilder({ now: NOW, consistentSnapshot: true });
+        builder.addDelegation({ name: role, paths: ['*'] });
+        writeRepo(builder.build(), repo);
+        // Like the suite's simulator: the raw request path is recorded, and names a file as it is.
+        const requests: string[] = [];
+        const server = http.createServer((req, res) => {
+          const name = (req.url ?? '/').slice(1);
+          requests.push(name);
+          const file = path.join(repo, name);
+          if (name.includes('/') || !fs.existsSync(file)) res.writeHead(404).end();
+          else res.writeHead(200).end(fs.readFileSync(file));
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        t.teardown(() => server.close());
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+        const metadataDir = path.join(dir, 'metadata');
+        const io = new FakeIo();
+        t.equal(
+          await clientCommand(
+            ['--metadata-dir', metadataDir, 'init', path.join(repo, '1.root.json')],
+            io,
+          ),
+          0,
+        );
+        const argv = ['--metadata-url', url, '--metadata-dir', metadataDir, '--target-name'];
+        const download = [
+          ...argv,
+          'nonexistent target',
+          '--target-base-url',
+          `${url}targets/`,
+          '--target-dir',
+          path.join(dir, 'targets'),
+          'download',
+        ];
+        t.equal(await clientCommand(download, io), 1, 'the target does not exist');
+        t.ok(requests.includes(`1.${quoted}.json`), 'the quoted name was requested');
+        t.same(
+          listDir(metadataDir),
+          [`${quoted}.json`, 'root.json', 'snapshot.json', 'targets.json', 'timestamp.json'].sort(),
+        );
+      });
+    }
+  },
+);
