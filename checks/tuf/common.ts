@@ -123,6 +123,10 @@ function notEvaluated(
   if (fetchFailed.length > 0) {
     problems.push(...fetchFailed.map((f) => `could not fetch: ${f.message}`));
     evidence.fetchFailed = capped(fetchFailed);
+    // Nothing but the configured root was verified: the host never answered. Said once
+    // per repository, so that outputs can print one line instead of every check's errors.
+    const reached = Object.keys(report.roles).some((role) => role !== 'root');
+    if (!reached) evidence.unreachable = (fetchFailed[0] as Finding).message;
   }
   const missingRoles = check.roles.filter((role) => !Object.hasOwn(report.roles, role));
   if (missingRoles.length > 0) {
