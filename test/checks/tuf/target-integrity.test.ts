@@ -205,6 +205,19 @@ t.test('evidence lists at most MAX_EVIDENCE_TARGETS last hash times, oldest firs
   t.end();
 });
 
+t.test('files hashed at the same time are listed in path order', (t) => {
+  const same = { key: '1 sha256=00', hashedAt: NOW.toISOString() };
+  for (const verifiedTargets of [
+    { b: same, a: same, c: same },
+    { a: same, c: same, b: same },
+  ]) {
+    const report = handReport({ targetCount: 3, verifiedTargets });
+    const evidence = evidenceOf(check.evaluate(collected([snapshot(report)])));
+    t.strictSame(Object.keys(evidence.lastHashed as object), ['a', 'b', 'c']);
+  }
+  t.end();
+});
+
 t.test('targets metadata that did not check out: its files matching it proves nothing', (t) => {
   const report = handReport({
     targetCount: 1,
