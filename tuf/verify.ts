@@ -78,7 +78,7 @@ export interface VerifyReport {
   targets?: Record<string, TargetFile>;
   /** Target files known good after this run, with when each was last hashed, when target files were checked. */
   verifiedTargets?: Record<string, VerifiedTarget>;
-  /** The target files downloaded and hashed in this run, with why (see `targetReverify`). */
+  /** With `targetReverify`: the target files downloaded and hashed in this run, with why. */
   hashedTargets?: Record<string, HashReason>;
   /**
    * Requests answered from another URL than the one asked for (requested ->
@@ -221,10 +221,9 @@ class VerificationRun {
       ...(this.#o.includeTargets === true && {
         targets: Object.fromEntries([...this.#resolved].map(([path, { info }]) => [path, info])),
       }),
-      ...(this.#verifiedTargets !== undefined && {
-        verifiedTargets: this.#verifiedTargets,
-        hashedTargets: this.#hashedTargets,
-      }),
+      ...(this.#verifiedTargets !== undefined && { verifiedTargets: this.#verifiedTargets }),
+      ...(this.#verifiedTargets !== undefined &&
+        this.#o.targetReverify !== undefined && { hashedTargets: this.#hashedTargets }),
       ...(this.#untrusted.size > 0 && { untrustedRoles: [...this.#untrusted] }),
     };
   }
@@ -785,7 +784,10 @@ class VerificationRun {
     if (entries.length === 0) return;
 
     let index = 0;
-    if (mode === 'auto') {
+    // Files an earlier run verified at this base are published here: one gone is missing,
+    // not a sign that the files live elsewhere.
+    const publishedHere = (this.#o.verifiedTargets?.size ?? 0) > 0;
+    if (mode === 'auto' && !publishedHere) {
       const [path, { role, info }] = entries[0] as [string, { role: string; info: TargetFile }];
       const first = await this.#checkTargetFile(
         source,

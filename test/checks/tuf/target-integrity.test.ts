@@ -8,6 +8,7 @@ import type { FileValidators } from '../../../tuf/source.js';
 import {
   verifyRepository,
   type ReverifyPolicy,
+  type TargetsMode,
   type VerifiedTarget,
   type VerifyReport,
 } from '../../../tuf/verify.js';
@@ -45,7 +46,7 @@ t.test('every target file matches: pass, with counts', async (t) => {
     findings: [],
     oldestHashedAt: NOW.toISOString(),
     oldestTarget: 'hello.txt',
-    hashedThisRun: { new: 3 },
+    hashedThisRun: {},
     validatorsChanged: [],
     lastHashed: {
       'hello.txt': NOW.toISOString(),
@@ -245,7 +246,11 @@ t.test('the host redirected: evidence names where the answers came from', (t) =>
  * whose files can be replaced between runs, each run given what the last one
  * verified, with the rolling re-hash on.
  */
-function repeatedRuns(t: Test, probe?: (name: string) => Promise<FileValidators>) {
+function repeatedRuns(
+  t: Test,
+  probe?: (name: string) => Promise<FileValidators>,
+  targetsMode: TargetsMode = 'required',
+) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tufwatch-reverify-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const files = threeTargets().build();
@@ -273,7 +278,7 @@ function repeatedRuns(t: Test, probe?: (name: string) => Promise<FileValidators>
         now,
         verifiedTargets: known,
         targetReverify: policy,
-        targetsMode: 'required',
+        targetsMode,
       });
       known = new Map(Object.entries(report.verifiedTargets ?? {}));
       return report;
@@ -307,16 +312,19 @@ t.test('a file replaced after an earlier run verified it', (t) => {
     t.strictSame(evidenceCodes(outcome), ['TARGET_HASH_MISMATCH']);
   });
 
-  t.test('the file is gone: the failed probe makes the run look', async (t) => {
-    const repo = repeatedRuns(t);
-    await repo.run(NOW);
-    repo.remove('hello.txt');
-    const report = await repo.run(at(60_000));
-    t.equal(report.hashedTargets?.['hello.txt'], 'probe-failed');
-    const outcome = check.evaluate(collected([snapshot(report)], {}, at(60_000)));
-    t.equal(outcome.status, 'fail');
-    t.strictSame(evidenceCodes(outcome), ['TARGET_MISSING']);
-  });
+  for (const mode of ['required', 'auto'] as const) {
+    t.test(`the file is gone (${mode}): the failed probe makes the run look`, async (t) => {
+      const repo = repeatedRuns(t, undefined, mode);
+      await repo.run(NOW);
+      // auto mode: files verified here before are not taken to be published elsewhere.
+      repo.remove('hello.txt');
+      const report = await repo.run(at(60_000));
+      t.equal(report.hashedTargets?.['hello.txt'], 'probe-failed');
+      const outcome = check.evaluate(collected([snapshot(report)], {}, at(60_000)));
+      t.equal(outcome.status, 'fail');
+      t.strictSame(evidenceCodes(outcome), ['TARGET_MISSING']);
+    });
+  }
 
   t.test('unchanged files keep their hash time until they are due', async (t) => {
     const repo = repeatedRuns(t);
