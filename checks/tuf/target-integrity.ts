@@ -4,8 +4,12 @@ import type { CheckDefinition } from '../types.js';
 import { capped, evaluateRepositories, type RepositoryOutcome } from './common.js';
 
 const CODES = new Set(['TARGET_MISSING', 'TARGET_HASH_MISMATCH']);
-/** Targets listed with their last hash time in evidence, oldest first: Fleet's repository has a few hundred. */
-export const MAX_EVIDENCE_TARGETS = 500;
+/**
+ * Targets named per list in evidence. Evidence is stored at every run (every
+ * 5 minutes by default), so it names the oldest hashes and what this run
+ * hashed, not every file: the chain of runs tells when each file was hashed.
+ */
+export const MAX_EVIDENCE_TARGETS = 200;
 const HOUR_MS = 3600 * 1000;
 
 /** TUF 5.7.3: every target file a client can resolve matches its signed length and hashes. */
@@ -104,8 +108,9 @@ function evaluateTargets(
 }
 
 /**
- * When each target was last hashed (oldest first, capped) and what this run
- * hashed, by reason: the evidence that known good files are not trusted forever.
+ * When the least recently hashed targets were last hashed (oldest first,
+ * capped) and what this run hashed, with why: the evidence that known good
+ * files are not trusted forever.
  */
 function hashEvidence(
   verified: Readonly<Record<string, VerifiedTarget>>,
@@ -121,6 +126,7 @@ function hashEvidence(
   return {
     ...(oldest !== undefined && { oldestHashedAt: oldest[1].hashedAt, oldestTarget: oldest[0] }),
     hashedThisRun,
+    hashed: Object.fromEntries(Object.entries(hashed).slice(0, MAX_EVIDENCE_TARGETS)),
     // Changed validators are the host saying a file changed: worth naming even when the bytes match.
     validatorsChanged: Object.keys(hashed)
       .filter((path) => hashed[path] === 'validators')

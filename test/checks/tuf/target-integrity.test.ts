@@ -47,6 +47,7 @@ t.test('every target file matches: pass, with counts', async (t) => {
     oldestHashedAt: NOW.toISOString(),
     oldestTarget: 'hello.txt',
     hashedThisRun: {},
+    hashed: {},
     validatorsChanged: [],
     lastHashed: {
       'hello.txt': NOW.toISOString(),
@@ -191,18 +192,23 @@ t.test('a file last hashed longer ago than targetReverifyHours: error, not pass'
 
 t.test('evidence lists at most MAX_EVIDENCE_TARGETS last hash times, oldest first', (t) => {
   const verifiedTargets: Record<string, VerifiedTarget> = {};
-  for (let i = 0; i < 502; i++) {
+  for (let i = 0; i < 202; i++) {
     verifiedTargets[`t${String(i).padStart(3, '0')}`] = {
       key: '1 sha256=00',
       hashedAt: at(-i * 1000).toISOString(),
     };
   }
-  const report = handReport({ targetCount: 502, verifiedTargets });
+  const hashedTargets = Object.fromEntries(
+    Object.keys(verifiedTargets).map((path) => [path, 'rolling' as const]),
+  );
+  const report = handReport({ targetCount: 202, verifiedTargets, hashedTargets });
   const evidence = evidenceOf(check.evaluate(collected([snapshot(report)])));
   const lastHashed = Object.keys(evidence.lastHashed as object);
-  t.equal(lastHashed.length, 500);
-  t.equal(lastHashed[0], 't501', 'oldest first');
+  t.equal(lastHashed.length, 200);
+  t.equal(lastHashed[0], 't201', 'oldest first');
   t.equal(evidence.lastHashedOmitted, 2);
+  t.equal(Object.keys(evidence.hashed as object).length, 200);
+  t.strictSame(evidence.hashedThisRun, { rolling: 202 });
   t.end();
 });
 
@@ -296,7 +302,10 @@ t.test('a file replaced after an earlier run verified it', (t) => {
     const outcome = check.evaluate(collected([snapshot(report)], {}, at(60_000)));
     t.equal(outcome.status, 'fail');
     t.strictSame(evidenceCodes(outcome), ['TARGET_HASH_MISMATCH']);
-    t.match(evidenceOf(outcome), { validatorsChanged: ['orbit/macos/stable/orbit'] });
+    t.match(evidenceOf(outcome), {
+      validatorsChanged: ['orbit/macos/stable/orbit'],
+      hashed: { 'orbit/macos/stable/orbit': 'validators' },
+    });
   });
 
   t.test('the host kept its validators: caught within the re-hash window', async (t) => {
