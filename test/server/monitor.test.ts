@@ -139,6 +139,15 @@ t.test('a forged timestamp does not poison the baseline of later runs', async (t
   m.advance(60_000);
   const forged = await runOnce(m.monitor);
   t.equal(statusOf(forged, 'tuf.signatures'), 'fail', 'the forgery is reported');
+  // Expiry is read from the timestamp agents keep (v3), and the evidence says what is served is not it.
+  const expiry = forged.checks.find((c) => c.id === 'tuf.expiry');
+  t.equal(expiry?.status, 'warn');
+  t.match(expiry?.evidence.orbit, {
+    roles: { timestamp: { version: 3 } },
+    notTrusted: [
+      { role: 'timestamp', served: { version: 9_000_000_000 }, trusted: { version: 3 } },
+    ],
+  });
   t.equal(m.store.trustedRoles('orbit')?.timestamp?.version, 3, 'and never trusted');
   // The genuine re-signed timestamp v4 arrives: no rollback from the forged version.
   forging = false;
