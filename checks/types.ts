@@ -84,10 +84,16 @@ export interface CollectedData {
 export interface CheckSettings {
   /** A timestamp whose content has not changed for longer than this is frozen (Fleet re-signs weekly). */
   timestampFreezeSeconds: number;
+  /**
+   * Every target file's bytes are hashed again at least this often (hours), even when
+   * nothing about it seems to have changed; 0 hashes every file at every run.
+   */
+  targetReverifyHours: number;
 }
 
 export const DEFAULT_CHECK_SETTINGS: Readonly<CheckSettings> = Object.freeze({
   timestampFreezeSeconds: 8 * 24 * 3600,
+  targetReverifyHours: 24,
 });
 
 /** A check, declared once in its own file. */

@@ -1,7 +1,7 @@
 import { CHECK_STATUSES, type CheckStatus } from '../checks/types.js';
 import { parseRfc3339 } from '../tuf/time.js';
 import { type MetricFamily, MetricsRegistry } from './metrics-registry.js';
-import type { MetricsInput } from './types.js';
+import type { MetricsInput, RunDetail } from './types.js';
 
 /** The Content-Type of `/metrics` (text exposition format 0.0.4). */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -113,7 +113,27 @@ export function renderMetrics(input: MetricsInput): string {
   }
 
   roleMetrics(registry, input.repositories);
+  targetMetrics(registry, latest);
   return registry.render();
+}
+
+/**
+ * When each repository's least recently hashed target file was last hashed,
+ * from the evidence of tuf.target-integrity in the last completed run. A
+ * timestamp rather than an age, like the other `_timestamp_seconds` gauges:
+ * `time() - x` keeps growing between scrapes even if runs stop.
+ */
+function targetMetrics(registry: MetricsRegistry, latest: RunDetail | undefined): void {
+  const oldest = registry.gauge(
+    'tufwatch_tuf_target_oldest_verification_timestamp_seconds',
+    "When the bytes of each repository's least recently verified target file were last hashed against trusted metadata, in Unix seconds; absent when target files are not checked.",
+    ['repository'],
+  );
+  const evidence = latest?.checks.find((c) => c.id === 'tuf.target-integrity')?.evidence ?? {};
+  for (const [repository, facts] of Object.entries(evidence)) {
+    const at = (facts as { oldestHashedAt?: unknown } | null)?.oldestHashedAt;
+    setIfKnown(oldest, { repository }, typeof at === 'string' ? seconds(at) : undefined);
+  }
 }
 
 function roleMetrics(registry: MetricsRegistry, repositories: MetricsInput['repositories']): void {

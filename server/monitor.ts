@@ -23,6 +23,7 @@ import type {
 } from './types.js';
 import type { Checkpoint } from './evidence.js';
 import type { Verifier } from './verifier.js';
+import type { ReverifyPolicy } from '../tuf/verify.js';
 
 export interface MonitorDeps {
   config: TufwatchConfig;
@@ -54,6 +55,21 @@ interface UnsavedRun {
 export const MAX_UNSAVED_RUNS = 10;
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The rolling re-hash of target files (`checks.targetReverifyHours`): a file that
+ * would pass the window before the next run is hashed in this one, and each run
+ * may hash twice its fair share of bytes (interval / window) beyond that, oldest
+ * first, so that files come due spread over the runs rather than all at once.
+ */
+export function reverifyPolicy(hours: number, intervalSeconds: number): ReverifyPolicy {
+  const windowMs = hours * 3600 * 1000;
+  const intervalMs = intervalSeconds * 1000;
+  return {
+    maxAgeMs: Math.max(0, windowMs - intervalMs),
+    budgetFraction: windowMs === 0 ? 1 : Math.min(1, (2 * intervalMs) / windowMs),
+  };
+}
 
 /**
  * Collects, evaluates and stores one run at a time. A collector that fails or
@@ -335,6 +351,10 @@ export class CheckMonitor implements Monitor {
           horizons: config.verification.horizons,
           ...(previous !== undefined && { previous }),
           verifiedTargets: [...store.verifiedTargets(repo.name)],
+          targetReverify: reverifyPolicy(
+            config.checks.targetReverifyHours,
+            config.schedule.intervalSeconds,
+          ),
         },
         config.schedule.checkTimeoutSeconds * 1000,
       );

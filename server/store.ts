@@ -22,6 +22,8 @@ import {
   type SigningKeyInfo,
   type SigningKeyRecord,
 } from './evidence.js';
+import type { FileValidators } from '../tuf/source.js';
+import type { VerifiedTarget } from '../tuf/verify.js';
 import type { CheckStatusRecord } from './evidence-summary.js';
 import type {
   ControlResult,
@@ -161,6 +163,14 @@ export const MIGRATIONS: readonly Migration[] = [
   BEGIN SELECT RAISE(ABORT, 'results are stored only while their run completes'); END;
   `,
   migrateToHashChain,
+  // Migration 3: when each target file was last hashed, and the host's validators then
+  // (the monitor re-hashes on a change and on a rolling schedule). Rows from before have
+  // no time: they are due at the next run.
+  `
+  ALTER TABLE verified_targets ADD COLUMN hashed_at TEXT;
+  ALTER TABLE verified_targets ADD COLUMN validators TEXT
+    CHECK (validators IS NULL OR json_valid(validators));
+  `,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -304,6 +314,13 @@ export function migrate(
   while (step.immediate()) {
     // one migration per transaction
   }
+}
+
+interface VerifiedTargetRow {
+  path: string;
+  key: string;
+  hashed_at: string | null;
+  validators: string | null;
 }
 
 interface RunRow {
@@ -611,12 +628,15 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
         `INSERT INTO trusted_roles (repository, roles, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (repository) DO UPDATE SET roles = excluded.roles, updated_at = excluded.updated_at`,
       ),
-      verifiedTargets: db.prepare<[string], { path: string; key: string }>(
-        'SELECT path, key FROM verified_targets WHERE repository = ? ORDER BY path',
+      verifiedTargets: db.prepare<[string], VerifiedTargetRow>(
+        `SELECT path, key, hashed_at, validators FROM verified_targets
+         WHERE repository = ? ORDER BY path`,
       ),
-      upsertVerifiedTarget: db.prepare<[string, string, string]>(
-        `INSERT INTO verified_targets (repository, path, key) VALUES (?, ?, ?)
-         ON CONFLICT (repository, path) DO UPDATE SET key = excluded.key`,
+      upsertVerifiedTarget: db.prepare<[string, string, string, string, string | null]>(
+        `INSERT INTO verified_targets (repository, path, key, hashed_at, validators)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (repository, path) DO UPDATE SET key = excluded.key,
+           hashed_at = excluded.hashed_at, validators = excluded.validators`,
       ),
       deleteVerifiedTarget: db.prepare<[string, string]>(
         'DELETE FROM verified_targets WHERE repository = ? AND path = ?',
@@ -866,21 +886,41 @@ class SqliteEvidenceStore implements EvidenceStore, EvidenceChain {
     return counts;
   }
 
-  verifiedTargets(repository: string): Map<string, string> {
-    return new Map(this.#sql.verifiedTargets.all(repository).map((r) => [r.path, r.key]));
+  verifiedTargets(repository: string): Map<string, VerifiedTarget> {
+    return new Map(
+      this.#sql.verifiedTargets.all(repository).map((r) => [
+        r.path,
+        {
+          key: r.key,
+          // No time (a row from before migration 3): an empty one, which is due at once.
+          hashedAt: r.hashed_at ?? '',
+          ...(r.validators !== null && { validators: JSON.parse(r.validators) as FileValidators }),
+        },
+      ]),
+    );
   }
 
-  saveVerifiedTargets(repository: string, targets: Map<string, string>): void {
+  saveVerifiedTargets(repository: string, targets: Map<string, VerifiedTarget>): void {
     this.#assertSameFile();
     // Replaces the set: a target no longer listed, or listed with new hashes, must be read again.
-    // Only the difference is written: with 100k targets, rewriting all of them would put
-    // ~10 MB through the WAL at every run.
+    // Only the difference is written (the rolling re-hash touches a few rows per run): with
+    // 100k targets, rewriting all of them would put ~10 MB through the WAL at every run.
     const sql = this.#sql;
+    const columns = (t: VerifiedTarget) =>
+      [
+        t.key,
+        t.hashedAt,
+        t.validators === undefined ? null : JSON.stringify(t.validators),
+      ] as const;
     this.#db
       .transaction(() => {
         const stored = this.verifiedTargets(repository);
-        for (const [path, key] of targets) {
-          if (stored.get(path) !== key) sql.upsertVerifiedTarget.run(repository, path, key);
+        for (const [path, target] of targets) {
+          const row = columns(target);
+          const before = stored.get(path);
+          if (before === undefined || columns(before).some((value, i) => value !== row[i])) {
+            sql.upsertVerifiedTarget.run(repository, path, ...row);
+          }
         }
         for (const path of stored.keys()) {
           if (!targets.has(path)) sql.deleteVerifiedTarget.run(repository, path);

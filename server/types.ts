@@ -8,7 +8,7 @@ import type {
   OrbitLayout,
 } from '../checks/types.js';
 import type { Horizons, Limits } from '../tuf/limits.js';
-import type { RoleSummary, VerifyReport } from '../tuf/verify.js';
+import type { RoleSummary, VerifiedTarget, VerifyReport } from '../tuf/verify.js';
 import type {
   ChainAnchor,
   Checkpoint,
@@ -113,9 +113,9 @@ export interface EvidenceStore {
   saveTrustedRoles(repository: string, roles: TrustedRoles): void;
   /** Completed runs by result, and runs that failed or were abandoned (`error`). */
   runCounts(): { pass: number; fail: number; error: number };
-  /** Targets whose hashes were verified, per repository: target-integrity runs incrementally. */
-  verifiedTargets(repository: string): Map<string, string>;
-  saveVerifiedTargets(repository: string, targets: Map<string, string>): void;
+  /** Targets whose hashes were verified, per repository, with when: target-integrity runs incrementally. */
+  verifiedTargets(repository: string): Map<string, VerifiedTarget>;
+  saveVerifiedTargets(repository: string, targets: Map<string, VerifiedTarget>): void;
   /**
    * Retention: deletes the evidence records (with their runs' control results
    * and transitions) of the longest prefix of the chain older than `before`,

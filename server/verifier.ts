@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Horizons, Limits } from '../tuf/limits.js';
-import type { RoleSummary, VerifyReport } from '../tuf/verify.js';
+import type { ReverifyPolicy, RoleSummary, VerifiedTarget, VerifyReport } from '../tuf/verify.js';
 
 interface JobCommon {
   trustedRoot?: Uint8Array | undefined;
@@ -23,7 +23,8 @@ export type VerifyJob =
       targetsUrl: string;
       checkTargets: boolean;
       previous?: Record<string, RoleSummary>;
-      verifiedTargets: [string, string][];
+      verifiedTargets: [string, VerifiedTarget][];
+      targetReverify?: ReverifyPolicy;
     })
   | (JobCommon & { kind: 'staged'; files: [string, Uint8Array][] });
 

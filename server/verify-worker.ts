@@ -4,9 +4,10 @@
  * event loop, and so /metrics and the API, answering meanwhile.
  */
 import { parentPort } from 'node:worker_threads';
-import { openSource } from '../sources/index.js';
+import { HttpSource, openSource } from '../sources/index.js';
 import { stagedSource } from '../sources/overlay.js';
 import { messageOf } from '../tuf/errors.js';
+import type { MetadataSource } from '../tuf/source.js';
 import { verifyRepository, type VerifyReport } from '../tuf/verify.js';
 import type { VerifyJob, VerifyReply } from './verifier.js';
 
@@ -25,15 +26,25 @@ async function handle(job: VerifyJob): Promise<VerifyReport> {
       targetsMode: 'skip',
     });
   }
-  return verifyRepository({
+  const repository = openSource(job.url);
+  const targets = openSource(job.targetsUrl);
+  const report = await verifyRepository({
     ...common,
-    repository: openSource(job.url),
-    targets: openSource(job.targetsUrl),
+    repository,
+    targets,
     targetsMode: job.checkTargets ? 'auto' : 'skip',
     previous: job.previous,
     verifiedTargets: new Map(job.verifiedTargets),
+    targetReverify: job.targetReverify,
     includeTargets: true,
   });
+  // Where the answers came from, when a host redirected: evidence names the final URLs.
+  const redirects = [repository, targets].flatMap(redirectsOf);
+  return redirects.length === 0 ? report : { ...report, redirects: Object.fromEntries(redirects) };
+}
+
+function redirectsOf(source: MetadataSource): [string, string][] {
+  return source instanceof HttpSource ? [...source.redirects] : [];
 }
 
 /* c8 ignore next 3 -- only absent when this file is loaded outside a worker, which nothing does */

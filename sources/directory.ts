@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { TufError } from '../tuf/errors.js';
-import type { MetadataSource } from '../tuf/source.js';
+import type { FileValidators, MetadataSource } from '../tuf/source.js';
 
 const CHUNK_BYTES = 64 * 1024;
 // O_NONBLOCK: opening a FIFO planted in the repository must not hang; it is
@@ -78,6 +78,25 @@ export class DirectorySource implements MetadataSource {
 
   stream(name: string, maxBytes: number): AsyncIterable<Uint8Array> {
     return this.#chunks(name, maxBytes, false);
+  }
+
+  async probe(name: string): Promise<FileValidators> {
+    const file = path.join(this.location, ...nameSegments(name));
+    try {
+      const stats = await stat(file, { bigint: true });
+      if (!stats.isFile()) {
+        throw new TufError('FETCH_FAILED', `${file} is not a regular file`, { file: name });
+      }
+      return {
+        // The local counterpart of an ETag: any write or rename onto the path changes the
+        // inode's ctime, which, unlike mtime, cannot be set back.
+        etag: `${stats.ino}-${stats.ctimeNs}`,
+        lastModified: new Date(Number(stats.mtimeMs)).toISOString(),
+        length: Number(stats.size),
+      };
+    } catch (err) {
+      throw asTufError(name, file, err);
+    }
   }
 
   async *#chunks(name: string, maxBytes: number, whole: boolean): AsyncIterable<Uint8Array> {

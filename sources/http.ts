@@ -1,6 +1,6 @@
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web';
 import { TufError } from '../tuf/errors.js';
-import type { MetadataSource } from '../tuf/source.js';
+import type { FileValidators, MetadataSource } from '../tuf/source.js';
 import { nameSegments } from './directory.js';
 
 export interface HttpSourceOptions {
@@ -19,6 +19,14 @@ const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
 const DEFAULT_USER_AGENT = 'tufwatch';
 // S3 answers 403, not 404, for a missing key when the reader may not list the bucket.
 const MISSING_STATUSES = new Set([403, 404, 410]);
+/**
+ * Redirects followed per request. A CDN or a bucket's website endpoint may send
+ * one or two; a longer chain is more likely a loop or someone steering the
+ * monitor elsewhere.
+ */
+export const MAX_REDIRECTS = 3;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const HTTP_PROTOCOLS = new Set(['http:', 'https:']);
 
 function parseBaseUrl(baseUrl: string): URL {
   const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
@@ -100,6 +108,9 @@ export class HttpSource implements MetadataSource {
   readonly #timeoutMs: number;
   readonly #idleTimeoutMs: number;
   readonly #headers: Headers;
+  /** Sent to another origin after a redirect: the configured headers may carry credentials. */
+  readonly #foreignHeaders: Headers;
+  readonly #redirects = new Map<string, string>();
 
   constructor(baseUrl: string, options: HttpSourceOptions = {}) {
     this.#base = parseBaseUrl(baseUrl);
@@ -110,6 +121,34 @@ export class HttpSource implements MetadataSource {
     if (options.userAgent !== undefined || !this.#headers.has('user-agent')) {
       this.#headers.set('user-agent', options.userAgent ?? DEFAULT_USER_AGENT);
     }
+    this.#foreignHeaders = new Headers({ 'user-agent': this.#headers.get('user-agent') as string });
+  }
+
+  /**
+   * Requests answered from another URL than the one asked for (requested ->
+   * final), so that evidence can say where the bytes came from.
+   */
+  get redirects(): ReadonlyMap<string, string> {
+    return this.#redirects;
+  }
+
+  /** A HEAD request: the file's validators, without its bytes. */
+  async probe(name: string): Promise<FileValidators> {
+    const url = this.#url(name);
+    const signal = AbortSignal.timeout(this.#idleTimeoutMs);
+    let answer: { response: Response; url: URL };
+    try {
+      answer = await this.#fetch(url, name, 'HEAD', signal);
+    } catch (err) {
+      if (err instanceof TufError) throw err;
+      const why = signal.aborted
+        ? `timed out after ${this.#idleTimeoutMs} ms`
+        : `request failed (${networkReason(err)})`;
+      throw new TufError('FETCH_FAILED', `${url.href}: ${why}`, { file: name }, { cause: err });
+    }
+    const refusal = this.#refusal(name, answer.url, answer.response, Infinity);
+    if (refusal !== undefined) throw refusal;
+    return validatorsOf(answer.response.headers);
   }
 
   async read(name: string, maxBytes: number): Promise<Uint8Array> {
@@ -119,16 +158,16 @@ export class HttpSource implements MetadataSource {
   }
 
   async *stream(name: string, maxBytes: number): AsyncIterable<Uint8Array> {
-    const url = new URL(nameSegments(name).map(urlSegment).join('/'), this.#base);
+    const url = this.#url(name);
     const deadline = AbortSignal.timeout(this.#timeoutMs);
     const idle = new IdleTimer(this.#idleTimeoutMs);
     const signal = AbortSignal.any([deadline, idle.signal]);
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     try {
       idle.restart();
-      const response = await fetch(url, { headers: this.#headers, signal });
+      const { response, url: final } = await this.#fetch(url, name, 'GET', signal);
       reader = response.body?.getReader();
-      const refusal = this.#refusal(name, url, response, maxBytes);
+      const refusal = this.#refusal(name, final, response, maxBytes);
       if (refusal !== undefined) throw refusal;
       if (reader === undefined) return; // a 204 and the like have no body
       let total = 0;
@@ -136,7 +175,7 @@ export class HttpSource implements MetadataSource {
         const { done, value } = await readUnlessAborted(reader, signal);
         if (done) break;
         total += value.byteLength;
-        if (total > maxBytes) throw this.#tooLarge(name, url, maxBytes);
+        if (total > maxBytes) throw this.#tooLarge(name, final, maxBytes);
         // The consumer's time between chunks is not the server's idleness.
         idle.stop();
         yield value;
@@ -155,6 +194,53 @@ export class HttpSource implements MetadataSource {
       // Frees the connection when we stop early (refusal, size cap, timeout,
       // consumer stops); a no-op after the end. Its outcome changes nothing.
       reader?.cancel().catch(() => {});
+    }
+  }
+
+  #url(name: string): URL {
+    return new URL(nameSegments(name).map(urlSegment).join('/'), this.#base);
+  }
+
+  /**
+   * fetch, following at most MAX_REDIRECTS redirects by hand: only to http(s),
+   * never from https down to http (an on-path attacker could then answer), and
+   * without the configured headers once the origin changes. The final URL of a
+   * redirected request is kept in `redirects`.
+   */
+  async #fetch(
+    url: URL,
+    name: string,
+    method: 'GET' | 'HEAD',
+    signal: AbortSignal,
+  ): Promise<{ response: Response; url: URL }> {
+    let current = url;
+    for (let hops = 0; ; hops++) {
+      const headers = current.origin === this.#base.origin ? this.#headers : this.#foreignHeaders;
+      const response = await fetch(current, { method, headers, signal, redirect: 'manual' });
+      if (!REDIRECT_STATUSES.has(response.status)) {
+        if (current.href !== url.href) this.#redirects.set(url.href, current.href);
+        return { response, url: current };
+      }
+      await response.body?.cancel();
+      const location = response.headers.get('location');
+      const refuse = (why: string) =>
+        new TufError('FETCH_FAILED', `${url.href}: ${why}`, { file: name, actual: current.href });
+      if (hops === MAX_REDIRECTS) throw refuse(`more than ${MAX_REDIRECTS} redirects`);
+      // URL.parse is Node >= 20.18; engines allow 20.17.
+      if (location === null || !URL.canParse(location, current.href)) {
+        throw refuse('a redirect without a valid Location');
+      }
+      const next = new URL(location, current);
+      if (!HTTP_PROTOCOLS.has(next.protocol)) {
+        throw refuse(`a redirect to ${next.protocol} is refused: only http(s) is followed`);
+      }
+      if (current.protocol === 'https:' && next.protocol === 'http:') {
+        throw refuse(`a redirect from https down to ${next.href} is refused`);
+      }
+      if (next.username !== '' || next.password !== '') {
+        throw refuse('a redirect to a URL with credentials is refused');
+      }
+      current = next;
     }
   }
 
@@ -186,6 +272,18 @@ export class HttpSource implements MetadataSource {
       expected: maxBytes,
     });
   }
+}
+
+/** The validators of a response (RFC 9110 section 8.8), those the host sent. */
+function validatorsOf(headers: Headers): FileValidators {
+  const etag = headers.get('etag');
+  const lastModified = headers.get('last-modified');
+  const length = headers.get('content-length');
+  return {
+    ...(etag !== null && { etag }),
+    ...(lastModified !== null && { lastModified }),
+    ...(length !== null && /^\d+$/.test(length) && { length: Number(length) }),
+  };
 }
 
 /**

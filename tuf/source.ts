@@ -15,4 +15,21 @@ export interface MetadataSource {
   read(name: string, maxBytes: number): Promise<Uint8Array>;
   /** Streams a file of at most `maxBytes` bytes (target files can be large). */
   stream(name: string, maxBytes: number): AsyncIterable<Uint8Array>;
+  /**
+   * What the host says about a file without sending it (HTTP HEAD, a stat):
+   * cheap to ask every run, and a change means the bytes may have changed.
+   * Optional: a source without it gives no such signal. Same failure codes as `read`.
+   */
+  probe?(name: string): Promise<FileValidators>;
+}
+
+/**
+ * Validators of a file as its host reports them (RFC 9110 section 8.8). Each is
+ * absent when the host does not send it; none of them is proof of the bytes,
+ * only a hint that they changed.
+ */
+export interface FileValidators {
+  etag?: string;
+  lastModified?: string;
+  length?: number;
 }

@@ -37,8 +37,17 @@ import {
   metadataFileName,
 } from './rules.js';
 import { verifyThreshold } from './signatures.js';
-import type { MetadataSource } from './source.js';
+import type { FileValidators, MetadataSource } from './source.js';
+import {
+  planTargetHashes,
+  type HashReason,
+  type ProbeResult,
+  type ReverifyPolicy,
+  type VerifiedTarget,
+} from './target-plan.js';
 import { compareStates, recoveredRoles } from './transitions.js';
+
+export type { HashReason, ReverifyPolicy, VerifiedTarget } from './target-plan.js';
 
 type ThresholdResult = ReturnType<typeof verifyThreshold>;
 
@@ -76,8 +85,15 @@ export interface VerifyReport {
   targetCount: number;
   /** Those target files (path -> file info), with `includeTargets`. */
   targets?: Record<string, TargetFile>;
-  /** Target files known good after this run (path -> targetKey), when target files were checked. */
-  verifiedTargets?: Record<string, string>;
+  /** Target files known good after this run, with when each was last hashed, when target files were checked. */
+  verifiedTargets?: Record<string, VerifiedTarget>;
+  /** With `targetReverify`: the target files downloaded and hashed in this run, with why. */
+  hashedTargets?: Record<string, HashReason>;
+  /**
+   * Requests answered from another URL than the one asked for (requested ->
+   * final). Set by the adapter layer that built the sources, never by verification.
+   */
+  redirects?: Record<string, string>;
   /**
    * Roles in `roles` that did not check out (signatures below threshold, or a
    * version, length or hash that does not match what their parent lists):
@@ -143,8 +159,13 @@ export interface VerifyOptions {
   horizons?: Partial<Horizons> | undefined;
   /** Target files checked at once. */
   targetConcurrency?: number;
-  /** Files verified by an earlier run (path -> targetKey): not downloaded again while unchanged. */
-  verifiedTargets?: ReadonlyMap<string, string> | undefined;
+  /**
+   * Files verified by an earlier run: not downloaded again while their metadata
+   * and the host's validators are unchanged, until `targetReverify` says so.
+   */
+  verifiedTargets?: ReadonlyMap<string, VerifiedTarget> | undefined;
+  /** When files verified before are hashed again anyway (the monitor's rolling re-hash). */
+  targetReverify?: ReverifyPolicy | undefined;
   /** Put the resolved targets in the report (the monitor's layout check reads them). */
   includeTargets?: boolean;
 }
@@ -238,7 +259,8 @@ class VerificationRun {
   /** Target path -> the entry a client would resolve it to (pre-order, first match). */
   readonly #resolved = new Map<string, { role: string; info: TargetFile }>();
   /** Target files known good after this run, when target files were checked. */
-  #verifiedTargets: Record<string, string> | undefined;
+  #verifiedTargets: Record<string, VerifiedTarget> | undefined;
+  #hashedTargets: Record<string, HashReason> | undefined;
   /** What limits cut from the delegation graph, when one was reached. */
   #incomplete: { rolesNotVerified: number; targetsNotVerified: number } | undefined;
   #untrustedTargets = 0;
@@ -266,6 +288,8 @@ class VerificationRun {
         targets: Object.fromEntries([...this.#resolved].map(([path, { info }]) => [path, info])),
       }),
       ...(this.#verifiedTargets !== undefined && { verifiedTargets: this.#verifiedTargets }),
+      ...(this.#verifiedTargets !== undefined &&
+        this.#o.targetReverify !== undefined && { hashedTargets: this.#hashedTargets }),
       ...(this.#untrusted.size > 0 && { untrustedRoles: [...this.#untrusted] }),
       ...(recoveredRoles(findings).length > 0 && { recoveredRoles: recoveredRoles(findings) }),
       ...(this.#incomplete !== undefined && { incompleteTargets: this.#incomplete }),
@@ -959,15 +983,7 @@ class VerificationRun {
     const source = this.#o.targets;
     if (mode === 'skip' || source === undefined) return;
     this.#verifiedTargets = {};
-    // Incremental: a file verified before with the same length and hashes is not downloaded again.
-    const known = this.#o.verifiedTargets;
-    const entries = [...this.#resolved.entries()].filter(([path, { info }]) => {
-      const key = targetKey(info);
-      if (known?.get(path) !== key) return true;
-      setOwn(this.#verifiedTargets as Record<string, string>, path, key);
-      return false;
-    });
-    if (entries.length === 0) return;
+    this.#hashedTargets = {};
     const fileName = (path: string, info: TargetFile): string => {
       if (!consistent) return path;
       // TUF 5.7.3: consistent targets are fetched as <dir>/<hash>.<basename>.
@@ -975,9 +991,35 @@ class VerificationRun {
       const hash = Object.values(info.hashes)[0] as string;
       return `${path.slice(0, cut + 1)}${hash}.${path.slice(cut + 1)}`;
     };
+    // Incremental: a file verified before is downloaded again only when its metadata or the
+    // host's validators changed, or when the rolling re-hash reaches it: the host can replace
+    // bytes without telling (a kept ETag, no validators at all), so known good is never forever.
+    const probes = await this.#probeTargets(source, fileName);
+    const plan = planTargetHashes(
+      [...this.#resolved].map(([path, { info }]) => ({
+        path,
+        length: info.length,
+        key: targetKey(info),
+      })),
+      this.#o.verifiedTargets,
+      probes,
+      this.#now,
+      this.#o.targetReverify,
+    );
+    for (const [path, verified] of plan.keep) setOwn(this.#verifiedTargets, path, verified);
+    const validatorsOf = (path: string): FileValidators | undefined => {
+      const probe = probes.get(path);
+      return probe === 'failed' ? undefined : probe;
+    };
+    const entries = [...this.#resolved.entries()].filter(([path]) => plan.hash.has(path));
+    for (const [path, reason] of plan.hash) setOwn(this.#hashedTargets, path, reason);
+    if (entries.length === 0) return;
 
     let index = 0;
-    if (mode === 'auto') {
+    // Files an earlier run verified at this base are published here: one gone is missing,
+    // not a sign that the files live elsewhere.
+    const publishedHere = (this.#o.verifiedTargets?.size ?? 0) > 0;
+    if (mode === 'auto' && !publishedHere) {
       const [path, { role, info }] = entries[0] as [string, { role: string; info: TargetFile }];
       const first = await this.#checkTargetFile(
         source,
@@ -986,9 +1028,11 @@ class VerificationRun {
         role,
         info,
         true,
+        validatorsOf(path),
       );
       if (first.status === 'missing') {
         this.#verifiedTargets = undefined;
+        this.#hashedTargets = undefined;
         this.#add(
           finding(
             'TARGETS_NOT_PRESENT',
@@ -1016,12 +1060,40 @@ class VerificationRun {
           role,
           info,
           false,
+          validatorsOf(path),
         );
         byEntry[at] = checked.findings;
       }
     });
     await Promise.all(workers);
     for (const found of byEntry) if (found !== undefined) this.#add(...found);
+  }
+
+  /**
+   * Asks the host for every target file's validators (HEAD), when the source can
+   * and files are known from an earlier run: that is what a change is measured
+   * against. The validators recorded with a hash are those read before the
+   * download, so a replacement between the two shows as a change next run.
+   */
+  async #probeTargets(
+    source: MetadataSource,
+    fileName: (path: string, info: TargetFile) => string,
+  ): Promise<Map<string, ProbeResult>> {
+    const probes = new Map<string, ProbeResult>();
+    if (source.probe === undefined || this.#o.targetReverify === undefined) return probes;
+    const probe = source.probe.bind(source);
+    const entries = [...this.#resolved];
+    let index = 0;
+    const workers = Array.from({ length: this.#o.targetConcurrency ?? 8 }, async () => {
+      while (index < entries.length) {
+        const [path, { info }] = entries[index++] as [string, { info: TargetFile }];
+        // Any failure, a 404 included, means hashing: the download then reports what it is.
+        const result = await probe(fileName(path, info)).catch((): ProbeResult => 'failed');
+        probes.set(path, result);
+      }
+    });
+    await Promise.all(workers);
+    return probes;
   }
 
   /** TUF 5.7.3: a target file matches its trusted length and hashes, read with a cap of that length. */
@@ -1032,6 +1104,7 @@ class VerificationRun {
     role: string,
     info: TargetFile,
     probing: boolean,
+    validators: FileValidators | undefined,
   ): Promise<{ status: 'ok' | 'missing' | 'bad'; findings: Finding[] }> {
     const hashers = new Map(
       Object.keys(info.hashes)
@@ -1089,7 +1162,11 @@ class VerificationRun {
       );
     }
     if (findings.length > 0) return { status: 'bad', findings };
-    setOwn(this.#verifiedTargets as Record<string, string>, target, targetKey(info));
+    setOwn(this.#verifiedTargets as Record<string, VerifiedTarget>, target, {
+      key: targetKey(info),
+      hashedAt: this.#now.toISOString(),
+      ...(validators !== undefined && { validators }),
+    });
     return { status: 'ok', findings };
   }
 

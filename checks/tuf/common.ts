@@ -1,5 +1,6 @@
 import type { Finding, FindingCode } from '../../tuf/findings.js';
-import type { VerifyReport } from '../../tuf/verify.js';
+import { own, setOwn } from '../../tuf/records.js';
+import type { RoleSummary, VerifyReport } from '../../tuf/verify.js';
 import { worstStatus } from '../controls.js';
 import type { CheckOutcome, CheckStatus, CollectedData, TufRepositorySnapshot } from '../types.js';
 
@@ -28,6 +29,12 @@ export interface RepositoryOutcome {
 export interface RepositoryCheck {
   /** Roles the check reads in `report.roles`: without them it cannot evaluate. */
   roles: readonly string[];
+  /**
+   * Roles whose served content (e.g. the targets a role lists) the check reads:
+   * when the served file did not check out (`untrustedRoles`), nothing it says
+   * is trusted, so the check cannot evaluate (error, unless a fail is proven).
+   */
+  readsContentOf?: readonly string[];
   /** Why the check does not apply to this repository, if it does not (e.g. no Orbit layout). */
   notApplicable?(repo: TufRepositorySnapshot): string | undefined;
   evaluate(repo: VerifiedRepository, data: CollectedData): RepositoryOutcome;
@@ -81,8 +88,24 @@ function evaluateOne(
       evidence: { error },
     };
   }
-  const outcome = check.evaluate({ ...repo, report: repo.report }, data);
-  const blockers = notEvaluated(check, repo.report, repo.error);
+  const report = repo.report;
+  const untrusted = untrustedContent(check, report);
+  // Content that did not check out proves nothing either way: a verdict read from it
+  // (a channel "missing" from targets that were never trusted) is not evaluated at all.
+  const checked: RepositoryOutcome =
+    untrusted.length > 0
+      ? { status: 'error', problems: [], evidence: {} }
+      : check.evaluate({ ...repo, report }, data);
+  // Say, in every check, when what is served is not what is trusted, and where it came from.
+  const outcome: RepositoryOutcome = {
+    ...checked,
+    evidence: {
+      ...checked.evidence,
+      ...(report.untrustedRoles !== undefined && { servedNotTrusted: report.untrustedRoles }),
+      ...(report.redirects !== undefined && { redirects: cappedRecord(report.redirects) }),
+    },
+  };
+  const blockers = notEvaluated(check, report, repo.error);
   if (blockers === undefined) return outcome;
   const evidence = { ...outcome.evidence, notEvaluated: blockers.evidence };
   // A proven failure stands; anything less is not known to be true when part of the repository was not seen.
@@ -106,19 +129,76 @@ function notEvaluated(
   if (fetchFailed.length > 0) {
     problems.push(...fetchFailed.map((f) => `could not fetch: ${f.message}`));
     evidence.fetchFailed = capped(fetchFailed);
+    // Nothing but the configured root was verified: the host never answered. Said once
+    // per repository, so that outputs can print one line instead of every check's errors.
+    const reached = Object.keys(report.roles).some((role) => role !== 'root');
+    if (!reached) evidence.unreachable = (fetchFailed[0] as Finding).message;
   }
   const missingRoles = check.roles.filter((role) => !Object.hasOwn(report.roles, role));
   if (missingRoles.length > 0) {
     problems.push(`not verified: ${missingRoles.join(', ')}`);
     evidence.missingRoles = missingRoles;
   }
+  const untrusted = untrustedContent(check, report);
+  if (untrusted.length > 0) {
+    problems.push(`the served ${untrusted.join(', ')} metadata is not trusted: not evaluated`);
+    evidence.untrustedContent = untrusted;
+  }
   return problems.length > 0 ? { problems, evidence } : undefined;
+}
+
+/** The roles whose content the check reads that did not check out. */
+function untrustedContent(check: RepositoryCheck, report: VerifyReport): string[] {
+  return (check.readsContentOf ?? []).filter((role) => report.untrustedRoles?.includes(role));
 }
 
 function summarize(problems: readonly string[]): string {
   const shown = problems.slice(0, MAX_MESSAGE_PROBLEMS).join('; ');
   const more = problems.length - MAX_MESSAGE_PROBLEMS;
   return more > 0 ? `${shown}; and ${more} more` : shown;
+}
+
+/** At most MAX_EVIDENCE_FINDINGS entries of a record, so that evidence stays small. */
+function cappedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).slice(0, MAX_EVIDENCE_FINDINGS));
+}
+
+/** A role whose served file did not check out, beside the copy trusted before (if any). */
+export interface ServedNotTrusted {
+  role: string;
+  served: { version: number; expires: string };
+  trusted: { version: number; expires: string } | null;
+}
+
+/**
+ * The roles of this run as a client holds them: a served file that did not
+ * check out (bad signatures, not what its parent lists) is refused, and the
+ * copy an earlier run trusted stays, as the roles table and the metrics show.
+ * A check that judges role contents (expiry, versions) reads these, never the
+ * claims of an unsigned file. A refused role with no trusted copy is left out.
+ */
+export function checkedOutRoles(repo: VerifiedRepository): {
+  roles: Record<string, RoleSummary>;
+  notTrusted: ServedNotTrusted[];
+} {
+  const untrusted = new Set(repo.report.untrustedRoles);
+  const roles: Record<string, RoleSummary> = {};
+  const notTrusted: ServedNotTrusted[] = [];
+  for (const [role, served] of Object.entries(repo.report.roles)) {
+    if (!untrusted.has(role)) {
+      setOwn(roles, role, served);
+      continue;
+    }
+    const trusted = repo.previous === undefined ? undefined : own(repo.previous, role);
+    if (trusted !== undefined) setOwn(roles, role, trusted);
+    notTrusted.push({
+      role,
+      served: { version: served.version, expires: served.expires },
+      trusted:
+        trusted === undefined ? null : { version: trusted.version, expires: trusted.expires },
+    });
+  }
+  return { roles, notTrusted };
 }
 
 /** At most MAX_EVIDENCE_FINDINGS findings, so that evidence stays small. */

@@ -1,7 +1,7 @@
 import { setOwn } from '../../tuf/records.js';
 import { parseRfc3339 } from '../../tuf/time.js';
 import type { CheckDefinition } from '../types.js';
-import { capped, evaluateRepositories, TOP_LEVEL_ROLES } from './common.js';
+import { capped, checkedOutRoles, evaluateRepositories, TOP_LEVEL_ROLES } from './common.js';
 
 const CODES = new Set(['METADATA_EXPIRED', 'METADATA_EXPIRING_SOON']);
 /** `N.root.json`: a root version the chain walk asks for. */
@@ -24,7 +24,12 @@ export const expiryCheck: CheckDefinition = {
     evaluateRepositories(
       {
         roles: TOP_LEVEL_ROLES,
-        evaluate({ report }, { now }) {
+        evaluate(repo, { now }) {
+          const { report } = repo;
+          // Only what a client trusts expires for it: a forged file's `expires` is anyone's
+          // claim, and a client refusing it keeps the copy it trusted (TUF 5.4.2-5.4.4).
+          const { roles: trustedRoles, notTrusted } = checkedOutRoles(repo);
+          const refused = new Set(notTrusted.map((r) => r.role));
           // The next root could not be fetched (not a 404: a network or server failure), so the
           // root held is not known to be the current one: its expiry says nothing about the
           // repository, and calling it expired would page on a network outage. The fetch
@@ -33,14 +38,30 @@ export const expiryCheck: CheckDefinition = {
             (f) => f.code === 'FETCH_FAILED' && NEXT_ROOT.test(String(f.file)),
           );
           const judged = (role: string | undefined): boolean => !(rootUnknown && role === 'root');
-          const findings = report.findings.filter((f) => CODES.has(f.code) && judged(f.role));
+          // The verifier's expiry findings speak of the served file: of a refused one, they are not news.
+          const findings = report.findings.filter(
+            (f) => CODES.has(f.code) && judged(f.role) && !refused.has(String(f.role)),
+          );
           const problems = findings.map((f) => f.message);
+          let unknown = false;
+          for (const { role, served, trusted } of notTrusted) {
+            if (trusted === null) {
+              unknown = true;
+              problems.push(
+                `the served ${role} v${served.version} is not trusted and no earlier run trusted one: its expiry is not known`,
+              );
+            } else {
+              problems.push(
+                `the served ${role} v${served.version} is not trusted: agents keep v${trusted.version}, which expires at ${trusted.expires}`,
+              );
+            }
+          }
           let expired = findings.some((f) => f.code === 'METADATA_EXPIRED');
           const roles: Record<
             string,
             { version: number; expires: string; secondsLeft: number | null }
           > = {};
-          for (const [role, { version, expires }] of Object.entries(report.roles)) {
+          for (const [role, { version, expires }] of Object.entries(trustedRoles)) {
             const at = parseRfc3339(expires);
             const leftMs = at === undefined ? NaN : at.getTime() - now.getTime();
             setOwn(roles, role, {
@@ -55,12 +76,19 @@ export const expiryCheck: CheckDefinition = {
               problems.push(`${role} v${version} expired at ${expires}`);
           }
           return {
-            status: expired ? 'fail' : findings.length > 0 ? 'warn' : 'pass',
+            status: expired
+              ? 'fail'
+              : unknown
+                ? 'error'
+                : findings.length > 0 || notTrusted.length > 0
+                  ? 'warn'
+                  : 'pass',
             problems,
             evidence: {
               findingCount: findings.length,
               findings: capped(findings),
               roles,
+              ...(notTrusted.length > 0 && { notTrusted }),
               ...(rootUnknown && { rootUnknown: 'the next root could not be fetched' }),
             },
           };

@@ -33,6 +33,8 @@ export const orbitLayoutCheck: CheckDefinition = {
     evaluateRepositories(
       {
         roles: ['targets'],
+        // Channels read from a forged targets.json say nothing about what agents install.
+        readsContentOf: ['targets'],
         notApplicable({ orbit }) {
           if (orbit === undefined) return 'no Orbit layout is configured for this repository';
           if (orbit.channels.length === 0 || Object.keys(orbit.components).length === 0)

@@ -2,7 +2,7 @@ import type { TrustedRoles } from '../../server/types.js';
 import { own, setOwn } from '../../tuf/records.js';
 import type { RoleSummary } from '../../tuf/verify.js';
 import type { CheckDefinition } from '../types.js';
-import { capped, evaluateRepositories, TOP_LEVEL_ROLES } from './common.js';
+import { capped, checkedOutRoles, evaluateRepositories, TOP_LEVEL_ROLES } from './common.js';
 
 const TOP_LEVEL: ReadonlySet<string> = new Set(TOP_LEVEL_ROLES);
 
@@ -32,11 +32,15 @@ export const rollbackCheck: CheckDefinition = {
     evaluateRepositories(
       {
         roles: TOP_LEVEL_ROLES,
-        evaluate({ report, previous }, { now, settings }) {
+        evaluate(repo, { now, settings }) {
+          const { report, previous } = repo;
+          // Versions and the timestamp's movement are read from what checked out: an unsigned
+          // timestamp.json posted every run must not make a frozen timestamp look re-signed.
+          const { roles: trusted } = checkedOutRoles(repo);
           const findings = report.findings.filter((f) => f.code === 'VERSION_ROLLBACK');
           const recoveries = report.findings.filter((f) => f.code === 'FAST_FORWARD_RECOVERY');
           const versions = Object.fromEntries(
-            Object.entries(report.roles).map(([role, r]) => [role, r.version]),
+            Object.entries(trusted).map(([role, r]) => [role, r.version]),
           );
           if (previous === undefined || Object.keys(previous).length === 0) {
             return {
@@ -54,7 +58,7 @@ export const rollbackCheck: CheckDefinition = {
           const disappeared: { role: string; previous: number }[] = [];
           const roles: Record<string, { previous: number; current: number | null }> = {};
           for (const [role, before] of Object.entries(previous)) {
-            const current = own(report.roles, role);
+            const current = own(trusted, role);
             setOwn(roles, role, { previous: before.version, current: current?.version ?? null });
             if (current === undefined) {
               if (!fetchFailed && TOP_LEVEL.has(role))
@@ -66,7 +70,7 @@ export const rollbackCheck: CheckDefinition = {
           }
           const timestamp = freeze(
             previous,
-            report.roles.timestamp,
+            own(trusted, 'timestamp'),
             now,
             settings.timestampFreezeSeconds,
           );

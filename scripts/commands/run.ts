@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { defaultMarkerDir, loadConfig, type ConfigError } from '../../server/config.js';
 import { createService } from '../../server/service.js';
-import type { CheckStatus } from '../../checks/types.js';
+import type { CheckResult, CheckStatus } from '../../checks/types.js';
 import type { RunDetail } from '../../server/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandIo } from '../io.js';
 
@@ -126,8 +126,60 @@ function renderText(detail: RunDetail): string {
     'controls:',
   ];
   for (const c of detail.controls) lines.push(`  ${MARK[c.status].padEnd(6)} ${c.id}  ${c.title}`);
+  // One line per repository that never answered, rather than its network error under every check.
+  const unreachable = unreachableRepositories(detail.checks);
+  if (unreachable.size > 0) {
+    lines.push('');
+    for (const [name, reason] of unreachable)
+      lines.push(`repository ${name} unreachable: ${reason}`);
+  }
   lines.push('', 'checks:');
-  for (const c of detail.checks)
-    lines.push(`  ${MARK[c.status].padEnd(6)} ${c.id.padEnd(22)} ${c.message}`);
+  for (const c of detail.checks) {
+    const blocked = blockedRepositories(c, unreachable);
+    const message =
+      blocked === undefined ? c.message : `${blocked.join(', ')}: repository unreachable`;
+    lines.push(`  ${MARK[c.status].padEnd(6)} ${c.id.padEnd(22)} ${message}`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** The repositories of a check's evidence, with the facts the TUF checks record per repository. */
+function repositoriesOf(check: CheckResult): [string, RepositoryEvidence][] {
+  return Object.entries(check.evidence).filter(
+    (entry): entry is [string, RepositoryEvidence] =>
+      typeof entry[1] === 'object' && entry[1] !== null,
+  );
+}
+
+interface RepositoryEvidence {
+  status?: unknown;
+  notEvaluated?: { unreachable?: unknown };
+}
+
+/** Repository name -> why it could not be reached, from the checks' evidence (checks/tuf/common.ts). */
+function unreachableRepositories(checks: readonly CheckResult[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const check of checks) {
+    for (const [name, facts] of repositoriesOf(check)) {
+      const reason = facts.notEvaluated?.unreachable;
+      if (typeof reason === 'string' && !found.has(name)) found.set(name, reason);
+    }
+  }
+  return found;
+}
+
+/**
+ * The repositories to name instead of a check's message, when the check is an
+ * error only because of unreachable repositories; undefined when it says more.
+ */
+function blockedRepositories(
+  check: CheckResult,
+  unreachable: ReadonlyMap<string, string>,
+): string[] | undefined {
+  if (check.status !== 'error' || unreachable.size === 0) return undefined;
+  const failing = repositoriesOf(check).filter(
+    ([, facts]) => facts.status !== 'pass' && facts.status !== 'not_applicable',
+  );
+  const names = failing.map(([name]) => name);
+  return names.length > 0 && names.every((name) => unreachable.has(name)) ? names : undefined;
 }

@@ -41,6 +41,7 @@ const EVERY_FAMILY = [
   'tufwatch_tuf_role_threshold',
   'tufwatch_tuf_role_valid_signatures',
   'tufwatch_tuf_role_version',
+  'tufwatch_tuf_target_oldest_verification_timestamp_seconds',
 ];
 
 t.test('the whole exposition of a small state, byte for byte', (t) => {
@@ -136,6 +137,8 @@ tufwatch_tuf_role_valid_signatures{repository="fleet",role="timestamp"} 0
 # HELP tufwatch_tuf_role_version Version of the trusted metadata of each TUF role; a decrease is a rollback.
 # TYPE tufwatch_tuf_role_version gauge
 tufwatch_tuf_role_version{repository="fleet",role="timestamp"} 4190
+# HELP tufwatch_tuf_target_oldest_verification_timestamp_seconds When the bytes of each repository's least recently verified target file were last hashed against trusted metadata, in Unix seconds; absent when target files are not checked.
+# TYPE tufwatch_tuf_target_oldest_verification_timestamp_seconds gauge
 `,
   );
   t.equal(METRICS_CONTENT_TYPE, 'text/plain; version=0.0.4; charset=utf-8');
@@ -283,6 +286,26 @@ t.test('ids: catalog ids deduplicated, ids only the last run knows kept', (t) =>
     'a catalog check missing from the last run has every status at 0',
   );
   t.equal(samples(text, 'tufwatch_control_status').length, 4 * CHECK_STATUSES.length);
+  t.end();
+});
+
+t.test('the oldest target verification, per repository, from tuf.target-integrity', (t) => {
+  const input = realisticMetricsInput();
+  const latest = input.latest as NonNullable<typeof input.latest>;
+  const integrity = latest.checks.find((c) => c.id === 'tuf.target-integrity');
+  if (integrity === undefined) throw new Error('no tuf.target-integrity in the fixture');
+  integrity.evidence = {
+    fleet: { status: 'pass', oldestHashedAt: '2030-01-01T00:00:00.000Z' },
+    // Files verified, none yet with a known time; target files not checked; evidence of another shape.
+    unknown: { status: 'error', oldestHashedAt: '' },
+    staged: { status: 'not_applicable' },
+    odd: 'not an object',
+    none: null,
+  };
+  t.same(
+    samples(renderMetrics(input), 'tufwatch_tuf_target_oldest_verification_timestamp_seconds'),
+    ['tufwatch_tuf_target_oldest_verification_timestamp_seconds{repository="fleet"} 1893456000'],
+  );
   t.end();
 });
 

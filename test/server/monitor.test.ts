@@ -1,9 +1,17 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import t from 'tap';
 import { createAwsClients, destroyAwsClients } from '../../checks/aws/clients.js';
 import { collectAws } from '../../checks/aws/collect.js';
 import { ALL_CHECKS } from '../../checks/registry.js';
-import { CheckMonitor, MAX_UNSAVED_RUNS, type MonitorDeps } from '../../server/monitor.js';
+import {
+  CheckMonitor,
+  MAX_UNSAVED_RUNS,
+  reverifyPolicy,
+  type MonitorDeps,
+} from '../../server/monitor.js';
 import { generateSigningKey } from '../../server/evidence-keys.js';
 import { openStore, StoreError } from '../../server/store.js';
 import type { EvidenceStore, RunDetail, StorageHealth } from '../../server/types.js';
@@ -136,6 +144,15 @@ t.test('a forged timestamp does not poison the baseline of later runs', async (t
   m.advance(60_000);
   const forged = await runOnce(m.monitor);
   t.equal(statusOf(forged, 'tuf.signatures'), 'fail', 'the forgery is reported');
+  // Expiry is read from the timestamp agents keep (v3), and the evidence says what is served is not it.
+  const expiry = forged.checks.find((c) => c.id === 'tuf.expiry');
+  t.equal(expiry?.status, 'warn');
+  t.match(expiry?.evidence.orbit, {
+    roles: { timestamp: { version: 3 } },
+    notTrusted: [
+      { role: 'timestamp', served: { version: 9_000_000_000 }, trusted: { version: 3 } },
+    ],
+  });
   t.equal(m.store.trustedRoles('orbit')?.timestamp?.version, 3, 'and never trusted');
   // The genuine re-signed timestamp v4 arrives: no rollback from the forged version.
   forging = false;
@@ -146,6 +163,91 @@ t.test('a forged timestamp does not poison the baseline of later runs', async (t
   t.equal(statusOf(genuine, 'tuf.rollback'), 'pass');
   t.equal(statusOf(genuine, 'tuf.signatures'), 'pass');
   t.equal(m.store.trustedRoles('orbit')?.timestamp?.version, 4);
+});
+
+/** Rewrites, in place, every published file of a target path with other bytes of the same length. */
+function replaceTarget(dir: string, targetPath: string, bytes: string): void {
+  const file = join(dir, 'targets', ...targetPath.split('/'));
+  writeFileSync(file, bytes);
+}
+
+const evidenceOf = (detail: RunDetail, id: string) =>
+  detail.checks.find((c) => c.id === id)?.evidence.orbit as Record<string, unknown> | undefined;
+
+t.test(
+  'a replaced target file is caught by the next run when the host validators change',
+  async (t) => {
+    const m = monitorFor();
+    t.teardown(m.close);
+    t.equal(statusOf(await runOnce(m.monitor), 'tuf.target-integrity'), 'pass');
+    const hashedAt = m.store.verifiedTargets('orbit').get('orbit/macos/stable/orbit')?.hashedAt;
+    t.equal(hashedAt, NOW.toISOString(), 'the hash time is stored');
+    replaceTarget(m.repo.dir, 'orbit/macos/stable/orbit', 'orbit 6.6.6');
+    m.advance(60_000);
+    const next = await runOnce(m.monitor);
+    t.equal(statusOf(next, 'tuf.target-integrity'), 'fail');
+    t.match(evidenceOf(next, 'tuf.target-integrity'), {
+      validatorsChanged: ['orbit/macos/stable/orbit'],
+      findings: [{ code: 'TARGET_HASH_MISMATCH', target: 'orbit/macos/stable/orbit' }],
+    });
+  },
+);
+
+t.test(
+  'a replaced target file behind unchanged validators is caught within targetReverifyHours',
+  async (t) => {
+    // A host that keeps its validators across a replacement (a fixed ETag, as a misconfigured
+    // CDN or an attacker who controls the origin might send).
+    const repo = orbitRepository();
+    const server = createServer((req, res) => {
+      const file = join(repo.dir, ...decodeURIComponent(req.url ?? '/').split('/'));
+      if (!existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      const body = readFileSync(file);
+      res.writeHead(200, { etag: '"fixed"', 'content-length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => server.close());
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const m = monitorFor({
+      config: serviceConfig([{ ...repo.config, url: `${base}/`, targetsUrl: `${base}/targets` }]),
+    });
+    t.teardown(m.close);
+    t.equal(statusOf(await runOnce(m.monitor), 'tuf.target-integrity'), 'pass');
+    replaceTarget(repo.dir, 'orbit/macos/stable/orbit', 'orbit 6.6.6');
+    m.advance(3600_000);
+    const unnoticed = await runOnce(m.monitor);
+    t.equal(statusOf(unnoticed, 'tuf.target-integrity'), 'pass', 'nothing said it changed yet');
+    // The schedule runs every 60 s: by a day after the first hash, the file has been hashed again.
+    m.advance(24 * 3600_000 - 3600_000 - 60_000);
+    const due = await runOnce(m.monitor);
+    t.equal(statusOf(due, 'tuf.target-integrity'), 'fail');
+    t.match(evidenceOf(due, 'tuf.target-integrity'), {
+      hashedThisRun: { due: 2 },
+      findings: [{ code: 'TARGET_HASH_MISMATCH', target: 'orbit/macos/stable/orbit' }],
+    });
+  },
+);
+
+t.test('the re-hash policy follows targetReverifyHours and the schedule', (t) => {
+  t.strictSame(reverifyPolicy(24, 300), {
+    maxAgeMs: 24 * 3600_000 - 300_000,
+    budgetFraction: (2 * 300) / (24 * 3600),
+  });
+  t.strictSame(
+    reverifyPolicy(0, 300),
+    { maxAgeMs: 0, budgetFraction: 1 },
+    '0: every file, every run',
+  );
+  t.strictSame(
+    reverifyPolicy(1, 7200),
+    { maxAgeMs: 0, budgetFraction: 1 },
+    'runs further apart than the window',
+  );
+  t.end();
 });
 
 t.test('a repository that cannot be verified makes its checks error, not pass', async (t) => {

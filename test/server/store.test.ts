@@ -44,6 +44,8 @@ const T0 = Date.parse('2031-01-01T00:00:00.000Z');
 /** `minutes` after 2031-01-01T00:00:00Z. */
 const at = (minutes: number): Date => new Date(T0 + minutes * 60_000);
 const iso = (minutes: number): string => at(minutes).toISOString();
+/** A verified target hashed at T0, with no validators. */
+const vt = (key: string) => ({ key, hashedAt: iso(0) });
 
 function check(
   id: string,
@@ -441,34 +443,83 @@ t.test('verified targets round trip and are replaced', (t) => {
   store.saveVerifiedTargets(
     'fleet',
     new Map([
-      ['orbit/linux/stable/orbit', '10 sha256=aa'],
-      ['desktop/macos/stable/desktop.app.tar.gz', '20 sha256=bb'],
+      ['orbit/linux/stable/orbit', vt('10 sha256=aa')],
+      ['desktop/macos/stable/desktop.app.tar.gz', vt('20 sha256=bb')],
     ]),
   );
-  store.saveVerifiedTargets('other', new Map([['x', '1 sha256=cc']]));
+  store.saveVerifiedTargets('other', new Map([['x', vt('1 sha256=cc')]]));
   t.strictSame(
     store.verifiedTargets('fleet'),
     new Map([
-      ['desktop/macos/stable/desktop.app.tar.gz', '20 sha256=bb'],
-      ['orbit/linux/stable/orbit', '10 sha256=aa'],
+      ['desktop/macos/stable/desktop.app.tar.gz', vt('20 sha256=bb')],
+      ['orbit/linux/stable/orbit', vt('10 sha256=aa')],
     ]),
   );
   // Replacing keeps what is unchanged, adds, and drops targets no longer listed.
   const next = new Map([
-    ['orbit/linux/stable/orbit', '10 sha256=aa'],
-    ['osqueryd/linux/stable/osqueryd', '30 sha256=ee'],
+    ['orbit/linux/stable/orbit', vt('10 sha256=aa')],
+    ['osqueryd/linux/stable/osqueryd', vt('30 sha256=ee')],
   ]);
   store.saveVerifiedTargets('fleet', next);
   t.strictSame(store.verifiedTargets('fleet'), next);
   // New hashes replace the old key.
-  store.saveVerifiedTargets('fleet', new Map([['orbit/linux/stable/orbit', '11 sha256=dd']]));
+  store.saveVerifiedTargets('fleet', new Map([['orbit/linux/stable/orbit', vt('11 sha256=dd')]]));
   t.strictSame(
     store.verifiedTargets('fleet'),
-    new Map([['orbit/linux/stable/orbit', '11 sha256=dd']]),
+    new Map([['orbit/linux/stable/orbit', vt('11 sha256=dd')]]),
   );
   store.saveVerifiedTargets('fleet', new Map());
   t.strictSame(store.verifiedTargets('fleet'), new Map());
-  t.strictSame(store.verifiedTargets('other'), new Map([['x', '1 sha256=cc']]), 'per repository');
+  t.strictSame(
+    store.verifiedTargets('other'),
+    new Map([['x', vt('1 sha256=cc')]]),
+    'per repository',
+  );
+  t.end();
+});
+
+t.test('verified targets keep when they were hashed and the validators then', (t) => {
+  const store = memoryStore(t);
+  const hashed = {
+    key: '10 sha256=aa',
+    hashedAt: '2030-01-01T00:00:00.000Z',
+    validators: { etag: '"v1"', lastModified: 'Tue, 01 Jan 2030 00:00:00 GMT', length: 10 },
+  };
+  store.saveVerifiedTargets(
+    'fleet',
+    new Map([
+      ['a', hashed],
+      ['b', vt('20 sha256=bb')],
+    ]),
+  );
+  t.strictSame(store.verifiedTargets('fleet').get('a'), hashed);
+  t.strictSame(store.verifiedTargets('fleet').get('b'), vt('20 sha256=bb'), 'no validators');
+  // A new hash time, or new validators, with the same key is written too.
+  const rehashed = { ...hashed, hashedAt: '2030-01-02T00:00:00.000Z' };
+  store.saveVerifiedTargets(
+    'fleet',
+    new Map([
+      ['a', rehashed],
+      ['b', vt('20 sha256=bb')],
+    ]),
+  );
+  t.strictSame(store.verifiedTargets('fleet').get('a'), rehashed);
+  const revalidated = { ...rehashed, validators: { etag: '"v2"' } };
+  store.saveVerifiedTargets('fleet', new Map([['a', revalidated]]));
+  t.strictSame(store.verifiedTargets('fleet'), new Map([['a', revalidated]]));
+  t.end();
+});
+
+t.test('a verified target stored before hash times were kept is due at once', (t) => {
+  const path = join(t.testdir(), 'evidence.db');
+  const db = new Database(path);
+  migrate(db, MIGRATIONS.slice(0, 2));
+  db.prepare(
+    "INSERT INTO verified_targets (repository, path, key) VALUES ('fleet', 'a', 'k')",
+  ).run();
+  db.close();
+  const store = fileStore(t, path);
+  t.strictSame(store.verifiedTargets('fleet'), new Map([['a', { key: 'k', hashedAt: '' }]]));
   t.end();
 });
 
@@ -510,7 +561,7 @@ t.test('a file store: permissions, WAL, schema version, and reopening keeps ever
   const first = completeWith(store, 0, { a: 'pass', b: 'fail' });
   const second = completeWith(store, 10, { a: 'fail', b: 'fail' });
   store.saveTrustedRoles('fleet', {});
-  store.saveVerifiedTargets('fleet', new Map([['t', 'k']]));
+  store.saveVerifiedTargets('fleet', new Map([['t', vt('k')]]));
   const running = store.startRun('api', at(20));
   store.close();
 
@@ -525,7 +576,7 @@ t.test('a file store: permissions, WAL, schema version, and reopening keeps ever
   t.strictSame(again.latestRun(), { ...running, checks: [], controls: [] });
   t.equal(again.transitions('check', 'a', at(0), at(100)).length, 2);
   t.strictSame(again.trustedRoles('fleet'), {});
-  t.strictSame(again.verifiedTargets('fleet'), new Map([['t', 'k']]));
+  t.strictSame(again.verifiedTargets('fleet'), new Map([['t', vt('k')]]));
   t.equal(again.abandonUnfinishedRuns(at(30)), 1);
   // The next run's transitions still chain from what the file holds.
   completeWith(again, 40, { a: 'pass', b: 'fail' });

@@ -1,4 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -35,6 +37,35 @@ t.test('a repository is verified in the worker, with its targets', async (t) => 
   t.equal(report.ok, true);
   t.strictSame(Object.keys(report.targets ?? {}), ['a.txt']);
   t.strictSame(Object.keys(report.verifiedTargets ?? {}), ['a.txt']);
+});
+
+t.test('a host that redirects: the report names where each answer came from', async (t) => {
+  // /old/... answers with a redirect to /new/...; /new/ serves the repository.
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url.startsWith('/old/')) {
+      res.writeHead(301, { location: `/new/${url.slice('/old/'.length)}` }).end();
+      return;
+    }
+    const file = join(dir, ...decodeURIComponent(url.slice('/new/'.length)).split('/'));
+    if (!existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const verifier = new Verifier();
+  t.teardown(() => verifier.close());
+  const report = await verifier.verify(
+    { ...repositoryJob, url: `${base}/old/`, targetsUrl: `${base}/old/targets` },
+    30_000,
+  );
+  t.equal(report.ok, true, JSON.stringify(report.findings));
+  t.equal(report.redirects?.[`${base}/old/timestamp.json`], `${base}/new/timestamp.json`);
+  t.equal(report.redirects?.[`${base}/old/targets/a.txt`], `${base}/new/targets/a.txt`);
 });
 
 t.test('staged files are verified from memory', async (t) => {

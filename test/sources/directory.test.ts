@@ -139,3 +139,25 @@ void t.test('a stream can be stopped early', async (t) => {
     break;
   }
 });
+
+void t.test('probe: the file identity and times, without reading it', async (t) => {
+  const name = 'orbit/macos/stable/orbit';
+  const file = path.join(repo, name);
+  const before = await source.probe(name);
+  t.equal(before.length, 6);
+  t.match(before.lastModified, /^\d{4}-\d\d-\d\dT/);
+  t.same(await source.probe(name), before, 'unchanged: the same validators');
+  // Other bytes of the same length, with the old modification time put back: ctime still moves.
+  const { atime, mtime } = fs.statSync(file);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  fs.writeFileSync(file, 'BINARY');
+  fs.utimesSync(file, atime, mtime);
+  const after = await source.probe(name);
+  // utimes takes the time back to within a millisecond; the ISO string may round across one.
+  t.ok(Math.abs(Date.parse(after.lastModified!) - Date.parse(before.lastModified!)) <= 1);
+  t.not(after.etag, before.etag, 'the replacement shows');
+  fs.writeFileSync(file, 'binary');
+  await t.rejects(source.probe('missing.json'), { code: 'METADATA_MISSING' });
+  await t.rejects(source.probe('adir.json'), { code: 'FETCH_FAILED' });
+  await t.rejects(source.probe('../secret.json'), { code: 'FETCH_FAILED' });
+});

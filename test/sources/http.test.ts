@@ -2,7 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { HttpSource, type HttpSourceOptions, networkReason } from '../../sources/http.js';
+import {
+  HttpSource,
+  MAX_REDIRECTS,
+  type HttpSourceOptions,
+  networkReason,
+} from '../../sources/http.js';
 import { TufError } from '../../tuf/errors.js';
 
 const files: Record<string, string> = {
@@ -60,6 +65,29 @@ const special: Record<string, Handler> = {
     setTimeout(() => res.end('second'), 50);
   },
   '/headers': (req, res) => res.end(JSON.stringify(req.headers)),
+  '/validators': (_req, res) =>
+    res
+      .writeHead(200, {
+        etag: '"v1"',
+        'last-modified': 'Tue, 01 Jan 2030 00:00:00 GMT',
+        'content-length': 5,
+      })
+      .end('hello'),
+  '/no-validators': (_req, res) => {
+    res.writeHead(200); // chunked: no length either
+    res.end('hello');
+  },
+  '/moved': (_req, res) => res.writeHead(301, { location: '/repo/2.root.json' }).end(),
+  '/to-ftp': (_req, res) => res.writeHead(302, { location: 'ftp://example.org/x' }).end(),
+  '/nowhere': (_req, res) => res.writeHead(307).end(),
+  '/bad-location': (_req, res) => res.writeHead(308, { location: 'http://[::1' }).end(),
+  '/with-credentials': (req, res) =>
+    res.writeHead(302, { location: `http://user:pw@${req.headers.host}/repo/2.root.json` }).end(),
+  '/hop/0': (_req, res) => res.end('arrived'),
+  '/hop/1': (_req, res) => res.writeHead(302, { location: '/hop/0' }).end(),
+  '/hop/2': (_req, res) => res.writeHead(303, { location: '/hop/1' }).end(),
+  '/hop/3': (_req, res) => res.writeHead(307, { location: '/hop/2' }).end(),
+  '/hop/4': (_req, res) => res.writeHead(308, { location: '/hop/3' }).end(),
 };
 
 const server = http.createServer((req, res) => {
@@ -305,4 +333,90 @@ void t.test('networkReason names what fetch wrapped', (t) => {
   t.equal(networkReason(wrapped('a string')), 'fetch failed', 'a cause that is no Error');
   t.equal(networkReason('thrown text'), 'thrown text');
   t.end();
+});
+
+void t.test('redirects', (t) => {
+  t.test('a redirect is followed, and the final URL is kept', async (t) => {
+    const source = new HttpSource(origin);
+    t.equal(text(await source.read('moved', 1024)), '{"signed":{}}');
+    t.strictSame([...source.redirects], [[`${origin}/moved`, `${origin}/repo/2.root.json`]]);
+    t.strictSame([...repo.redirects], [], 'a request answered where asked is not listed');
+  });
+
+  t.test(`at most ${MAX_REDIRECTS} redirects`, async (t) => {
+    t.equal(MAX_REDIRECTS, 3);
+    t.equal(text(await root.read('hop/3', 1024)), 'arrived');
+    const err = await failure(root.read('hop/4', 1024));
+    t.match(err, { code: 'FETCH_FAILED', details: { file: 'hop/4', actual: `${origin}/hop/1` } });
+  });
+
+  const refused = ['to-ftp', 'nowhere', 'bad-location', 'with-credentials'];
+  for (const name of refused) {
+    t.test(`refused: ${name}`, async (t) => {
+      const followed = () => requests.filter((r) => r === '/repo/2.root.json').length;
+      const before = followed();
+      const err = await failure(root.read(name, 1024));
+      t.match(err, { code: 'FETCH_FAILED', details: { file: name } });
+      t.equal(followed(), before, 'the refused location was not requested');
+    });
+  }
+
+  t.test('the configured headers are not sent to another origin', async (t) => {
+    const other = http.createServer((req, res) => res.end(JSON.stringify(req.headers)));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => other.close());
+    const elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}/echo`;
+    const hop = http.createServer((_req, res) => res.writeHead(302, { location: elsewhere }).end());
+    await new Promise<void>((resolve) => hop.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => hop.close());
+    const source = new HttpSource(`http://127.0.0.1:${(hop.address() as AddressInfo).port}/`, {
+      headers: { authorization: 'Bearer secret' },
+    });
+    const echoed = JSON.parse(text(await source.read('x', 10_000))) as Record<string, string>;
+    t.equal(echoed.authorization, undefined);
+    t.equal(echoed['user-agent'], 'tufwatch');
+  });
+
+  t.test('https is never followed down to http', async (t) => {
+    // No TLS server here: fetch answers as an https host that redirects to http would.
+    const realFetch = globalThis.fetch;
+    const asked: string[] = [];
+    globalThis.fetch = (input: string | URL | Request) => {
+      asked.push(input instanceof Request ? input.url : String(input));
+      return Promise.resolve(
+        new Response(null, { status: 302, headers: { location: `${origin}/repo/2.root.json` } }),
+      );
+    };
+    t.teardown(() => {
+      globalThis.fetch = realFetch;
+    });
+    const err = await failure(new HttpSource('https://updates.example.test/').read('x', 1024));
+    t.match(err, { code: 'FETCH_FAILED', details: { file: 'x' } });
+    t.strictSame(asked, ['https://updates.example.test/x'], 'the http URL was never requested');
+  });
+  t.end();
+});
+
+void t.test('probe: the validators a HEAD request returns', async (t) => {
+  t.strictSame(await root.probe('validators'), {
+    etag: '"v1"',
+    lastModified: 'Tue, 01 Jan 2030 00:00:00 GMT',
+    length: 5,
+  });
+  t.strictSame(await root.probe('no-validators'), {}, 'none sent, none claimed');
+  await t.rejects(root.probe('missing.json'), { code: 'METADATA_MISSING' });
+  await t.rejects(root.probe('broken'), { code: 'FETCH_FAILED', details: { actual: 500 } });
+  await t.rejects(root.probe('stall-headers'), {
+    code: 'FETCH_FAILED',
+    cause: { name: 'TimeoutError' },
+  });
+  await t.rejects(root.probe('to-ftp'), { code: 'FETCH_FAILED' });
+  const gone = http.createServer();
+  await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+  const port = (gone.address() as AddressInfo).port;
+  await new Promise((resolve) => gone.close(resolve));
+  await t.rejects(new HttpSource(`http://127.0.0.1:${port}/`).probe('x'), {
+    code: 'FETCH_FAILED',
+    cause: { name: 'TypeError' },
+  });
 });

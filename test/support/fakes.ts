@@ -30,7 +30,7 @@ import type {
   TufwatchConfig,
 } from '../../server/types.js';
 import { DEFAULT_HORIZONS, DEFAULT_LIMITS } from '../../tuf/limits.js';
-import type { VerifyReport } from '../../tuf/verify.js';
+import type { VerifiedTarget, VerifyReport } from '../../tuf/verify.js';
 
 export const NOW = new Date('2031-03-01T12:00:00Z');
 export const DAY_MS = 24 * 3600 * 1000;
@@ -46,7 +46,7 @@ export class MemoryEvidenceStore implements EvidenceStore {
   readonly #runs = new Map<number, RunDetail>();
   readonly #transitions: StatusTransition[] = [];
   readonly #trusted = new Map<string, TrustedRoles>();
-  readonly #verified = new Map<string, Map<string, string>>();
+  readonly #verified = new Map<string, Map<string, VerifiedTarget>>();
   closed = false;
 
   startRun(trigger: RunTrigger, startedAt: Date): RunRecord {
@@ -191,11 +191,11 @@ export class MemoryEvidenceStore implements EvidenceStore {
     return counts;
   }
 
-  verifiedTargets(repository: string): Map<string, string> {
+  verifiedTargets(repository: string): Map<string, VerifiedTarget> {
     return new Map(this.#verified.get(repository));
   }
 
-  saveVerifiedTargets(repository: string, targets: Map<string, string>): void {
+  saveVerifiedTargets(repository: string, targets: Map<string, VerifiedTarget>): void {
     this.#verified.set(repository, new Map(targets));
   }
 

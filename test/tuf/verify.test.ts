@@ -2733,7 +2733,9 @@ t.test('incremental target checks', (t) => {
   });
 
   t.test('a file whose signed hashes changed is checked again', async (t) => {
-    const known = new Map([['a.txt', '5 sha256=' + '0'.repeat(64)]]);
+    const known = new Map([
+      ['a.txt', { key: '5 sha256=' + '0'.repeat(64), hashedAt: now.toISOString() }],
+    ]);
     const files = build();
     files.set('targets/a.txt', Buffer.from('HELLO'));
     const report = await verify(files, { targetsMode: 'required', verifiedTargets: known });

@@ -145,3 +145,50 @@ t.test('the next root could not be fetched: an expired root held is error, not f
 });
 
 commonCases(t, check);
+
+t.test('a forged timestamp (signatures broken): only the trusted copy expires', (t) => {
+  const forged = (expires: Date) =>
+    verifyBuilt(
+      cleanRepo({ expires: { timestamp: expires } }).editSignatures('timestamp', () => []),
+    );
+  const trusted = (expires: Date) => ({
+    timestamp: roleSummary({ version: 7, expires: tufTime(expires) }),
+  });
+
+  t.test('the unsigned file claims it expired; the trusted one has days left: warn', async (t) => {
+    const report = await forged(at(-DAY_MS));
+    t.strictSame(report.untrustedRoles, ['timestamp']);
+    const outcome = check.evaluate(
+      collected([snapshot(report, { previous: trusted(at(10 * DAY_MS)) })]),
+    );
+    t.equal(outcome.status, 'warn');
+    t.strictSame(evidenceCodes(outcome), [], 'the served file expiry findings are not news');
+    t.match(rolesOf(outcome).timestamp, { version: 7, secondsLeft: 10 * 86_400 });
+    t.strictSame(evidenceOf(outcome).notTrusted, [
+      {
+        role: 'timestamp',
+        served: { version: 1, expires: tufTime(at(-DAY_MS)) },
+        trusted: { version: 7, expires: tufTime(at(10 * DAY_MS)) },
+      },
+    ]);
+    t.strictSame(evidenceOf(outcome).servedNotTrusted, ['timestamp']);
+  });
+
+  t.test('the unsigned file claims a year; the trusted one expired: fail', async (t) => {
+    const report = await forged(at(365 * DAY_MS));
+    const outcome = check.evaluate(
+      collected([snapshot(report, { previous: trusted(at(-60_000)) })]),
+    );
+    t.equal(outcome.status, 'fail');
+    t.match(rolesOf(outcome).timestamp, { version: 7, secondsLeft: -60 });
+  });
+
+  t.test('no earlier run trusted a timestamp: its expiry is not known, error', async (t) => {
+    const report = await forged(at(365 * DAY_MS));
+    const outcome = check.evaluate(collected([snapshot(report)]));
+    t.equal(outcome.status, 'error');
+    t.equal(rolesOf(outcome).timestamp, undefined);
+    t.match(evidenceOf(outcome).notTrusted, [{ role: 'timestamp', trusted: null }]);
+  });
+  t.end();
+});

@@ -222,6 +222,15 @@ const validTargets: Record<string, TargetFile> = {
   'orbit/linux/1.38.0/orbit': { length: 5, hashes: { sha512: 'ab'.repeat(64) } },
   'orbit/linux/stable/orbit': { length: 5, hashes: { sha512: 'ab'.repeat(64) } },
 };
+t.test('channels read from targets metadata that did not check out: error, not pass', async (t) => {
+  // Someone without the targets key re-points a channel in an unsigned targets.json.
+  const report = await verifyBuilt(orbitRepo().editSignatures('targets', () => []));
+  t.ok(report.untrustedRoles?.includes('targets'));
+  const outcome = check.evaluate(collected([snapshot(report, { orbit: LAYOUT })]));
+  t.equal(outcome.status, 'error');
+  t.match(evidenceOf(outcome), { notEvaluated: { untrustedContent: ['targets'] } });
+});
+
 commonCases(t, check, {
   orbit: { components: { orbit: { linux: 'orbit' } }, channels: ['stable'] },
   targets: validTargets,

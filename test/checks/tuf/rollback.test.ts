@@ -214,6 +214,26 @@ t.test('timestamp', async (t) => {
     t.end();
   });
 
+  t.test(
+    'a forged timestamp posted over a frozen one does not read as re-signed: fail',
+    async (t) => {
+      // Someone without the timestamp key posts new, unsigned bytes at a higher version.
+      const forged = await verifyBuilt(
+        cleanRepo()
+          .setVersion('timestamp', 8)
+          .editSignatures('timestamp', () => []),
+      );
+      t.strictSame(forged.untrustedRoles, ['timestamp']);
+      const outcome = check.evaluate(collected([withPrevious(forged, report, at(-9 * DAY_MS))]));
+      t.equal(outcome.status, 'fail');
+      t.match(evidenceOf(outcome), {
+        roles: { timestamp: { previous: 7, current: 7 } },
+        timestamp: { changed: false, frozen: true },
+        servedNotTrusted: ['timestamp'],
+      });
+    },
+  );
+
   t.test('unchanged, within the limit: pass', (t) => {
     const outcome = check.evaluate(collected([withPrevious(again, report, at(-2 * DAY_MS))]));
     t.equal(outcome.status, 'pass');

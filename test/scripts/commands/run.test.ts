@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -165,3 +165,81 @@ t.test('without a config, a fresh machine gets a new store in the state director
   t.equal(await runCommand(['--config', config], io), 0, io.stderr);
   t.equal(readdirSync(join(state, 'tufwatch', 'stores')).length, 1, 'its creation is recorded');
 });
+
+t.test(
+  'an unreachable repository: one line for it, not its network error under every check',
+  async (t) => {
+    const repo = orbitRepository();
+    const broken = orbitRepository();
+    unlinkSync(join(broken.dir, 'timestamp.json'));
+    const repository = (name: string, url: string, trustedRoot: string) => ({
+      name,
+      url,
+      trustedRoot,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'tufwatch-run-'));
+    const config = join(dir, 'config.json');
+    const root = join(repo.dir, '1.root.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        system: { name: 'Test', description: 'A test update service' },
+        repositories: [
+          // Port 9 (discard) is refused at once: the host never answers.
+          repository('down', 'http://127.0.0.1:9/', root),
+          repository('orbit', repo.dir, root),
+        ],
+        storage: { path: join(dir, 'evidence.db') },
+      }),
+    );
+    const io = fakeIo(NOW);
+    t.equal(await runCommand(['--config', config], io), 1);
+    const lines = io.stdout.split('\n');
+    t.strictSame(
+      lines.filter((line) => line.startsWith('repository ')),
+      [
+        lines.find((line) =>
+          /^repository down unreachable: http:\/\/127\.0\.0\.1:9\/\S+: request failed/.test(line),
+        ),
+      ],
+      'one line, for the unreachable repository only',
+    );
+    t.equal(io.stdout.split('request failed').length - 1, 1, 'the network error is printed once');
+    t.match(io.stdout, /ERROR\s+tuf\.signatures\s+down: repository unreachable$/m);
+    t.match(io.stdout, /ERROR\s+tuf\.expiry\s+down: repository unreachable$/m);
+
+    // --json is unchanged: every TUF check that applies is still an error.
+    const json = fakeIo(NOW);
+    await runCommand(['--config', config, '--json'], json);
+    const out = JSON.parse(json.stdout) as RunJson;
+    const statuses = new Set(
+      out.checks.filter((c) => c.id.startsWith('tuf.')).map((c) => c.status),
+    );
+    t.ok(statuses.has('error') && !statuses.has('pass'), [...statuses].join(', '));
+
+    // Beside a repository that fails for another reason, the check's own message stays.
+    // Its own directory: a store is never created beside another store's signing key.
+    const bothDir = mkdtempSync(join(tmpdir(), 'tufwatch-run-'));
+    const both = join(bothDir, 'both.json');
+    writeFileSync(
+      both,
+      JSON.stringify({
+        system: { name: 'Test', description: 'A test update service' },
+        repositories: [
+          repository('down', 'http://127.0.0.1:9/', root),
+          repository('broken', broken.dir, join(broken.dir, '1.root.json')),
+        ],
+        storage: { path: join(bothDir, 'both.db') },
+      }),
+    );
+    const mixed = fakeIo(NOW);
+    t.equal(await runCommand(['--config', both], mixed), 1);
+    t.match(mixed.stdout, /^repository down unreachable: /m);
+    t.notMatch(
+      mixed.stdout,
+      /^repository broken/m,
+      'a repository that answered is not unreachable',
+    );
+    t.match(mixed.stdout, /ERROR\s+tuf\.signatures\s+down: could not fetch: .*broken: /m);
+  },
+);
