@@ -22,6 +22,7 @@ import { runsRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { trustRoutes } from './routes/trust.js';
 import { verifyRoutes } from './routes/verify.js';
+import { strictParameters } from './strict-params.js';
 import type { AppDeps } from './types.js';
 
 export interface AppOptions {
@@ -86,8 +87,11 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     routerOptions: { maxParamLength: 256 },
     frameworkErrors,
     clientErrorHandler,
+    // A key the schema does not allow is refused (400), not dropped in silence.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   installErrorHandlers(app);
+  strictParameters(app);
   // The API takes JSON bodies only: anything else is 415 UNSUPPORTED_MEDIA_TYPE.
   app.removeContentTypeParser('text/plain');
 
