@@ -34,6 +34,7 @@ const ROUTES: readonly [string, string][] = [
   ['GET', '/api/v1/trust'],
   ['POST', '/api/v1/verify'],
   ['GET', '/assets/{name}'],
+  ['GET', '/favicon.ico'],
   ['GET', '/healthz'],
   ['GET', '/metrics'],
   ['GET', '/readyz'],
@@ -44,6 +45,7 @@ const PUBLIC = new Set([
   '/',
   '/api/v1/trust',
   '/assets/{name}',
+  '/favicon.ico',
   '/healthz',
   '/metrics',
   '/readyz',
@@ -143,6 +145,10 @@ t.test('the OpenAPI document is valid JSON and lists every route with its schema
     const label = `${method} ${path}`;
     t.ok(op, label);
     if (op === undefined) continue;
+    if (path === '/favicon.ico') {
+      t.ok(op.responses['204'], `${label} declares its empty answer`);
+      continue;
+    }
     const success = op.responses[method === 'POST' && path === '/api/v1/runs' ? '202' : '200'];
     t.ok(success?.content, `${label} declares its success response`);
     for (const name of path.match(/\{(\w+)\}/g) ?? []) {
