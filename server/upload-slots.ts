@@ -38,8 +38,10 @@ export class UploadSlots {
    */
   acquire(token: string): () => void {
     const held = this.#perToken.get(token) ?? 0;
-    // The unread body is not waited for: the connection closes after the answer.
-    const headers = { 'retry-after': RETRY_AFTER_SECONDS, connection: 'close' };
+    // The body is read and discarded, not buffered: closing the connection with the body
+    // unread would reset it, and the client would lose this answer. A client that keeps
+    // sending is cut off at the request deadline.
+    const headers = { 'retry-after': RETRY_AFTER_SECONDS };
     if (held >= this.#limits.maxPerToken) {
       throw new ApiError(
         'TOO_MANY_UPLOADS',
