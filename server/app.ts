@@ -22,12 +22,24 @@ import { runsRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { trustRoutes } from './routes/trust.js';
 import { verifyRoutes } from './routes/verify.js';
+import { strictParameters } from './strict-params.js';
+import { DEFAULT_UPLOAD_LIMITS, UploadSlots, type UploadLimits } from './upload-slots.js';
 import type { AppDeps } from './types.js';
 
 export interface AppOptions {
   /** Requests per client (IP) and window on POST /api/v1/verify and POST /api/v1/runs. */
   rateLimit?: { max: number; timeWindowMs: number };
+  /**
+   * How long a request may take to arrive, headers and body, in ms: past it the
+   * answer is 408 REQUEST_TIMEOUT and the connection closes. Without it an upload
+   * dripping a byte every few seconds is held forever, with its buffer.
+   */
+  requestTimeoutMs?: number;
+  /** Uploads (POST /api/v1/verify) in progress at once, in total and per token. */
+  uploads?: UploadLimits;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export const DEFAULT_RATE_LIMIT: Readonly<Required<AppOptions>['rateLimit']> = Object.freeze({
   max: 10,
@@ -41,6 +53,8 @@ export interface RouteContext {
   authenticate: Authenticate;
   /** `config.rateLimit` of the expensive routes (verify, start a run). */
   rateLimit: { max: number; timeWindow: number };
+  /** Uploads in progress, capped in total and per token. */
+  uploads: UploadSlots;
 }
 
 /** Bodies of every route but POST /api/v1/verify (which takes config.maxUploadBytes). */
@@ -79,15 +93,28 @@ function loggerOption(logger: AppDeps['logger']): boolean | Record<string, unkno
  */
 export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   const limit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: loggerOption(deps.logger),
+    // Node answers a request not received in time with a clientError (ERR_HTTP_REQUEST_TIMEOUT):
+    // clientErrorHandler makes it a 408 REQUEST_TIMEOUT. Node looks for late requests every
+    // connectionsCheckingInterval (30 s by default: checked every second here, so the deadline
+    // holds), and enforces requestTimeout only when headersTimeout (60 s by default) is not longer.
+    requestTimeout,
+    http: {
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, requestTimeout / 4)),
+      headersTimeout: Math.min(requestTimeout, 60_000),
+    },
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Path parameters are ids and repository names; longer ones are refused before routing.
     routerOptions: { maxParamLength: 256 },
     frameworkErrors,
     clientErrorHandler,
+    // A key the schema does not allow is refused (400), not dropped in silence.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   installErrorHandlers(app);
+  strictParameters(app);
   // The API takes JSON bodies only: anything else is 415 UNSUPPORTED_MEDIA_TYPE.
   app.removeContentTypeParser('text/plain');
 
@@ -117,6 +144,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     deps,
     authenticate: bearerAuth(deps.config.auth.tokens),
     rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs },
+    uploads: new UploadSlots(options.uploads ?? DEFAULT_UPLOAD_LIMITS),
   };
   // Public: probes, the trust page, the dashboard shell and its assets, the API description.
   healthRoutes(app, ctx);

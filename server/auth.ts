@@ -2,6 +2,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
 
+/** The token each authenticated request presented, as its sha256 hex (never the token itself). */
+const AUTHENTICATED = new WeakMap<FastifyRequest, string>();
+
+/**
+ * Who sent an authenticated request: the sha256 hex of its token, for limits
+ * per token. Undefined before (or without) authentication.
+ */
+export function tokenOf(request: FastifyRequest): string | undefined {
+  return AUTHENTICATED.get(request);
+}
+
 /** An onRequest hook: resolves for a valid bearer token, rejects with an ApiError otherwise. */
 export type Authenticate = (request: FastifyRequest) => Promise<void>;
 
@@ -46,5 +57,6 @@ export function bearerAuth(tokens: readonly string[]): Authenticate {
         headers: { 'www-authenticate': `${CHALLENGE}, error="invalid_token"` },
       });
     }
+    AUTHENTICATED.set(request, presented.toString('hex'));
   };
 }

@@ -32,6 +32,10 @@ export const ERROR_CODES = {
     statusCode: 429,
     summary: 'too many requests from this client; see Retry-After',
   },
+  TOO_MANY_UPLOADS: {
+    statusCode: 429,
+    summary: 'this token already has as many uploads in progress as it may; see Retry-After',
+  },
   HEADERS_TOO_LARGE: { statusCode: 431, summary: 'the request headers are too large' },
   INTERNAL: { statusCode: 500, summary: 'an unexpected failure; the server log has the detail' },
   AUTH_NOT_CONFIGURED: {
@@ -46,6 +50,10 @@ export const ERROR_CODES = {
     statusCode: 503,
     summary:
       'runs are evaluated but the evidence store refuses to store them (readiness); they are kept and retried at the next run',
+  },
+  UPLOADS_BUSY: {
+    statusCode: 503,
+    summary: 'the server already has as many uploads in progress as it takes; see Retry-After',
   },
   SIGNING_KEY_UNAVAILABLE: {
     statusCode: 503,

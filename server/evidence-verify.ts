@@ -719,6 +719,80 @@ export function verifyBundleObject(value: unknown, options: VerifyOptions = {}):
   });
 }
 
+/**
+ * Verifies a bundle's whole text, reformatted by another tool (pretty-printed,
+ * keys reordered): JSON with no key twice in one object. JSON.parse keeps the
+ * last of two duplicates and SQLite's json_extract the first, so a record
+ * `{"status":"fail",...,"status":"pass"}` would verify as intact while an
+ * auditor's tool read the other value: refused, as the line layout refuses it.
+ */
+export function verifyBundleText(text: string, options: VerifyOptions = {}): VerifyOutcome {
+  let value: unknown;
+  try {
+    value = parseStrictJson(text);
+  } catch (err) {
+    return {
+      ok: false,
+      problem: {
+        code: 'BUNDLE_MALFORMED',
+        message: err instanceof DuplicateKey ? err.message : `not JSON: ${(err as Error).message}`,
+      },
+    };
+  }
+  return verifyBundleObject(value, options);
+}
+
+export class DuplicateKey extends Error {
+  override readonly name = 'DuplicateKey';
+
+  constructor(readonly key: string) {
+    super(
+      `the key ${JSON.stringify(key)} appears twice in one object: other tools could read the other value`,
+    );
+  }
+}
+
+/** JSON.parse, refusing an object with a key twice (DuplicateKey); SyntaxError as JSON.parse. */
+export function parseStrictJson(text: string): unknown {
+  const value = JSON.parse(text) as unknown;
+  const key = duplicateKey(text);
+  if (key !== undefined) throw new DuplicateKey(key);
+  return value;
+}
+
+const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * The first key that appears twice in one object of `text`, which must be
+ * valid JSON (JSON.parse took it). One pass: each string is read once, and a
+ * string is a key when `:` follows it inside an object. Keys are compared
+ * decoded (`"a"` and `"\u0061"` are one key).
+ */
+function duplicateKey(text: string): string | undefined {
+  // One entry per open container: the keys of an object, undefined for an array.
+  const open: (Set<string> | undefined)[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b) open.push(new Set());
+    else if (c === 0x5b) open.push(undefined);
+    else if (c === 0x7d || c === 0x5d) open.pop();
+    else if (c === 0x22) {
+      let end = i + 1;
+      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      let next = end + 1;
+      while (isJsonSpace(text.charCodeAt(next))) next++;
+      const keys = open.at(-1);
+      if (keys !== undefined && text.charCodeAt(next) === 0x3a) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+      i = end;
+    }
+  }
+  return undefined;
+}
+
 /** The first line of the layout `bundleText` writes: the header, open. */
 const HEADER_START = `{"format":${JSON.stringify(BUNDLE_FORMAT)},`;
 
@@ -751,7 +825,8 @@ export async function verifyBundleLines(
   }
   let header: unknown;
   try {
-    header = JSON.parse(`${first.slice(0, -1)}}`);
+    // A header with a key twice is not this layout: read whole, it is refused.
+    header = parseStrictJson(`${first.slice(0, -1)}}`);
   } catch {
     return undefined;
   }
@@ -829,9 +904,15 @@ function member(line: string | undefined, name: string, end: ',' | '}'): unknown
     return fail('BUNDLE_MALFORMED', `expected the bundle's ${name} here`, { paths: [name] });
   }
   try {
-    return JSON.parse(line.slice(prefix.length, -1)) as unknown;
-  } catch {
-    return fail('BUNDLE_MALFORMED', `the bundle's ${name} is not JSON`, { paths: [name] });
+    return parseStrictJson(line.slice(prefix.length, -1));
+  } catch (err) {
+    return fail(
+      'BUNDLE_MALFORMED',
+      err instanceof DuplicateKey
+        ? `the bundle's ${name}: ${err.message}`
+        : `the bundle's ${name} is not JSON`,
+      { paths: [name] },
+    );
   }
 }
 

@@ -18,7 +18,7 @@ import { CheckMonitor, type MonitorDeps } from './monitor.js';
 import { describeSystem } from './routes/system.js';
 import { openStore } from './store.js';
 import type { AppDeps, EvidenceChain, EvidenceStore, TufwatchConfig } from './types.js';
-import { Verifier } from './verifier.js';
+import { UPLOAD_TIMEOUT_MS, Verifier } from './verifier.js';
 
 /** The parts of a running tufwatch, wired once for `serve` and `run`. */
 export interface Service {
@@ -118,7 +118,8 @@ export function createService(
         limits: config.verification.limits,
         horizons: config.verification.horizons,
       },
-      timeoutMs,
+      // Uploads run in their own worker (see Verifier), with a shorter timeout than a run's.
+      Math.min(timeoutMs, UPLOAD_TIMEOUT_MS),
     );
   const deps: Omit<AppDeps, 'logger'> = {
     config,

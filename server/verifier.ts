@@ -35,11 +35,48 @@ export class VerifyTimeoutError extends Error {
 }
 
 /**
- * Runs verifications in one worker thread, one at a time in order. A job that
- * outlives its timeout terminates the worker (the only way to stop CPU-bound
- * work); the next job starts a fresh one.
+ * Uploads (POST /api/v1/verify) have their own, shorter timeout than a
+ * scheduled run's repository: a release engineer's staged metadata is small,
+ * and a hostile upload must not hold even its own lane for long.
+ */
+export const UPLOAD_TIMEOUT_MS = 30_000;
+
+/** Which lane a job runs in: scheduled runs and uploads never share a worker. */
+export type VerifyLane = 'monitor' | 'upload';
+
+export const laneOf = (job: VerifyJob): VerifyLane =>
+  job.kind === 'staged' ? 'upload' : 'monitor';
+
+/**
+ * Runs verifications in two worker threads, one per lane: repositories of the
+ * scheduled runs in one, uploaded staged metadata in the other. Each lane runs
+ * its jobs one at a time, in order. An upload (staged metadata anyone with a
+ * token may send) can hold its worker until its timeout; with its own lane it
+ * never delays a run (issue 9: three quadratic uploads kept every run from
+ * completing for 6 minutes when they shared one worker).
  */
 export class Verifier {
+  readonly #lanes: Record<VerifyLane, WorkerLane>;
+
+  constructor(entry: URL = defaultEntry()) {
+    this.#lanes = { monitor: new WorkerLane(entry), upload: new WorkerLane(entry) };
+  }
+
+  verify(job: VerifyJob, timeoutMs: number): Promise<VerifyReport> {
+    return this.#lanes[laneOf(job)].verify(job, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#lanes.monitor.close(), this.#lanes.upload.close()]);
+  }
+}
+
+/**
+ * One worker thread running jobs one at a time in order. A job that outlives
+ * its timeout terminates the worker (the only way to stop CPU-bound work); the
+ * next job starts a fresh one.
+ */
+class WorkerLane {
   readonly #entry: URL;
   #worker: Worker | undefined;
   #nextId = 1;
@@ -50,7 +87,7 @@ export class Verifier {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  constructor(entry: URL = defaultEntry()) {
+  constructor(entry: URL) {
     this.#entry = entry;
   }
 

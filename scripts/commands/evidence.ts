@@ -24,10 +24,10 @@ import {
 } from '../../server/evidence-keys.js';
 import {
   decodeUtf8,
-  NotUtf8,
+  type NotUtf8,
   splitLines,
   verifyBundleLines,
-  verifyBundleObject,
+  verifyBundleText,
   type VerifyOptions,
   type VerifyOutcome,
 } from '../../server/evidence-verify.js';
@@ -242,16 +242,16 @@ export async function verifyBundleFile(
         `not in the line layout tufwatch writes, and larger than ${MAX_WHOLE_BUNDLE_BYTES} bytes`,
       );
     }
-    let value: unknown;
+    const bytes = readFileSync(path);
+    let text: string;
     try {
-      value = JSON.parse(decodeUtf8(readFileSync(path)));
+      text = decodeUtf8(bytes);
     } catch (err) {
-      // decodeUtf8 throws NotUtf8, JSON.parse SyntaxError.
-      return malformed(
-        err instanceof NotUtf8 ? err.message : `not JSON: ${(err as Error).message}`,
-      );
+      // decodeUtf8 throws NotUtf8 only.
+      return malformed((err as NotUtf8).message);
     }
-    return verifyBundleObject(value, options);
+    // Strict like the line layout: a key twice in one object is refused, not read as its last value.
+    return verifyBundleText(text, options);
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }

@@ -33,7 +33,8 @@ const CSS = String.raw`/* tufwatch: trust page and ops dashboard. System fonts o
   --radius: 10px;
   --shadow: 0 1px 2px rgba(16, 24, 40, 0.05), 0 1px 3px rgba(16, 24, 40, 0.08);
   --mono: ui-monospace, SFMono-Regular, 'SF Mono', Menlo, Consolas, 'Liberation Mono', monospace;
-  font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
+  --sans: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
+  font-family: var(--sans);
   font-size: 16px;
   line-height: 1.5;
 }
@@ -722,30 +723,31 @@ tr.sig-short {
 }
 .tl-cell {
   flex: 1 1 0;
-  min-width: 1px;
+  /* No border and no minimum width: 120 cells shrink to fit a phone's card. */
+  min-width: 0;
   border-radius: 2px;
   background: transparent;
-  border: 1px dashed var(--border);
+  box-shadow: inset 0 0 0 1px var(--border);
 }
 .tl-pass {
   background: var(--pass);
-  border: 0;
+  box-shadow: none;
 }
 .tl-warn {
   background: var(--warn);
-  border: 0;
+  box-shadow: none;
 }
 .tl-fail {
   background: var(--fail);
-  border: 0;
+  box-shadow: none;
 }
 .tl-error {
   background: var(--error);
-  border: 0;
+  box-shadow: none;
 }
 .tl-not_applicable {
   background: var(--na);
-  border: 0;
+  box-shadow: none;
 }
 .timeline-axis {
   display: flex;
@@ -768,9 +770,64 @@ tr.sig-short {
   border-radius: var(--radius);
   padding: 1rem 1.25rem;
 }
+code {
+  font-family: var(--mono);
+  font-size: 0.9em;
+  background: var(--surface-2);
+  border-radius: 4px;
+  padding: 0.05em 0.3em;
+  overflow-wrap: anywhere;
+}
+pre code {
+  background: none;
+  padding: 0;
+}
 @media (max-width: 40rem) {
   h1 {
     font-size: 1.5rem;
+  }
+  .timeline {
+    gap: 0;
+  }
+  /* Tables become one block per row, each cell labelled by its column: every column stays on screen. */
+  table.stack thead {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  table.stack,
+  table.stack tbody,
+  table.stack tr {
+    display: block;
+  }
+  table.stack tr {
+    border-bottom: 1px solid var(--border);
+    padding: 0.4rem 0;
+  }
+  table.stack tbody tr:last-child {
+    border-bottom: 0;
+  }
+  table.stack tbody th,
+  table.stack td {
+    display: block;
+    border-bottom: 0;
+    padding: 0.15rem 0.9rem;
+    white-space: normal;
+    overflow-wrap: anywhere;
+  }
+  table.stack [data-label]::before {
+    content: attr(data-label);
+    display: inline-block;
+    min-width: 6.5rem;
+    color: var(--muted);
+    font-family: var(--sans);
+    font-size: 0.75rem;
+    font-weight: 600;
+    text-transform: uppercase;
+    letter-spacing: 0.04em;
   }
 }
 @media print {
@@ -825,6 +882,24 @@ function add(el, child) {
   if (Array.isArray(child)) child.forEach((c) => add(el, c));
   else if (child instanceof Node) el.appendChild(child);
   else el.appendChild(document.createTextNode(String(child)));
+}
+// Text with inline code: a span between backticks becomes a code element (text nodes only, so
+// nothing in it is markup). Unbalanced backticks stay as they are.
+function withCode(text) {
+  const parts = String(text).split('\u0060');
+  if (parts.length < 3 || parts.length % 2 === 0) return [String(text)];
+  return parts.map((part, i) => (i % 2 === 1 ? h('code', null, part) : part)).filter((part) => part !== '');
+}
+// Labels each body cell with its column's heading, for the one-block-per-row layout of phones.
+function stackable(table) {
+  table.classList.add('stack');
+  const headings = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+  for (const row of table.querySelectorAll('tbody tr')) {
+    const cells = [...row.children];
+    if (cells.length !== headings.length) continue;
+    cells.forEach((cell, i) => cell.setAttribute('data-label', headings[i]));
+  }
+  return table;
 }
 function str(v, fallback) {
   return typeof v === 'string' ? v : v === undefined || v === null ? fallback || '' : String(v);
@@ -1008,7 +1083,7 @@ function unauthorized() {
 // --- rendering ---
 function renderSystem(system) {
   $('system-name').textContent = str(system.name, 'Unnamed system');
-  $('system-description').textContent = str(system.description);
+  $('system-description').replaceChildren(...withCode(str(system.description)));
   $('components').replaceChildren(
     ...arr(system.components).map((c) =>
       h('li', { 'data-testid': 'component-' + str(c.name) }, [
@@ -1051,7 +1126,7 @@ function renderControls(data) {
           h('h3', { id: 'control-title-' + id }, [h('span', { class: 'card-id' }, id), str(c.title)]),
           badge(c.status),
         ]),
-        h('p', { class: 'description' }, str(c.description)),
+        h('p', { class: 'description' }, withCode(str(c.description))),
         h('dl', { class: 'facts' }, [
           h('dt', null, 'Checks'),
           h(
@@ -1091,7 +1166,7 @@ function checkCard(c) {
     h('div', { class: 'card-head' }, [h('h3', null, [h('span', { class: 'card-id' }, id), str(c.title, id)]), badge(c.status)]),
     h('p', { class: 'message', 'data-testid': 'check-message' }, str(c.message)),
     problem && c.remediation
-      ? h('div', { class: 'remediation', 'data-testid': 'remediation' }, [h('h4', null, 'Remediation'), h('p', null, str(c.remediation))])
+      ? h('div', { class: 'remediation', 'data-testid': 'remediation' }, [h('h4', null, 'Remediation'), h('p', null, withCode(str(c.remediation)))])
       : null,
     h('dl', { class: 'facts' }, [
       h('dt', null, 'Severity'),
@@ -1167,11 +1242,11 @@ function renderRepositories(results) {
       ]);
     });
     return h('div', { class: 'table-wrap', 'data-testid': 'repository-' + r.name }, [
-      h('table', null, [
+      stackable(h('table', null, [
         h('caption', null, r.name),
         h('thead', null, h('tr', null, ['Role', 'Version', 'Expires', 'Time left', 'Signatures', 'Keys'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: '6', class: 'muted' }, 'No roles verified yet.'))),
-      ]),
+      ])),
     ]);
   });
   $('repositories').replaceChildren(...(parts.length ? parts : [h('p', { class: 'notice' }, 'No TUF repository in scope.')]));
@@ -1213,7 +1288,7 @@ function renderRuns(data) {
   }
   $('runs').replaceChildren(
     h('div', { class: 'table-wrap' }, [
-      h('table', null, [
+      stackable(h('table', null, [
         h('thead', null, h('tr', null, ['Run', 'Started', 'Duration', 'Trigger', 'Outcome'].map((t) => h('th', { scope: 'col' }, t)))),
         h(
           'tbody',
@@ -1228,7 +1303,7 @@ function renderRuns(data) {
             ]),
           ),
         ),
-      ]),
+      ])),
     ]),
   );
 }
@@ -1282,7 +1357,7 @@ function renderKey(info) {
         h('pre', { class: 'json', 'data-testid': 'public-key' }, h('code', null, str(info.publicKey))),
       ]),
       h('div', { class: 'table-wrap' }, [
-        h('table', { 'data-testid': 'key-history' }, [
+        stackable(h('table', { 'data-testid': 'key-history' }, [
           h('thead', null, h('tr', null, ['Fingerprint', 'Active from', 'Until', 'Why'].map((t) => h('th', { scope: 'col' }, t)))),
           h(
             'tbody',
@@ -1296,7 +1371,7 @@ function renderKey(info) {
               ]),
             ),
           ),
-        ]),
+        ])),
       ]),
     ]),
   );

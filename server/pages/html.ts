@@ -51,6 +51,18 @@ export function markup(strings: TemplateStringsArray, ...values: HtmlValue[]): S
   return new SafeHtml(out);
 }
 
+/**
+ * Text whose spans between backticks are inline code, as descriptions and
+ * remediations write commands (`fleetctl updates timestamp`). Every part is
+ * escaped first; only the `<code>` elements are markup. Unbalanced backticks
+ * stay as they are.
+ */
+export function inlineCode(text: string): SafeHtml {
+  const parts = text.split('`');
+  if (parts.length < 3 || parts.length % 2 === 0) return markup`${text}`;
+  return markup`${parts.map((part, i) => (i % 2 === 1 ? markup`<code>${part}</code>` : part))}`;
+}
+
 /** What a status means, in words a customer understands; the icon repeats it without color. */
 export interface StatusWording {
   label: string;

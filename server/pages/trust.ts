@@ -2,6 +2,7 @@ import type { CheckStatus } from '../../checks/types.js';
 import type { TrustModel } from '../trust-model.js';
 import {
   formatTime,
+  inlineCode,
   markup,
   renderDocument,
   STATUS_ORDER,
@@ -47,7 +48,7 @@ function control(c: Control): SafeHtml {
   return markup`<li class="card" id="control-${c.id}" data-testid="control-${c.id}" data-status="${c.status}">
 <article aria-labelledby="${titleId}">
 <div class="card-head"><h3 id="${titleId}"><span class="card-id">${c.id}</span>${c.title}</h3>${statusBadge(c.status)}</div>
-<p class="description">${c.description}</p>
+<p class="description">${inlineCode(c.description)}</p>
 <dl class="facts">
 <dt>Status</dt><dd>${STATUS_WORDING[c.status].meaning}</dd>
 <dt>Criteria</dt><dd><ul class="chips" aria-label="SOC 2 criteria">${c.criteria.map(criterion)}</ul></dd>
@@ -65,12 +66,21 @@ function overall(controls: readonly Control[]): SafeHtml {
   }
   const counts = new Map<CheckStatus, number>();
   for (const c of controls) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
-  const problems =
-    controls.length - (counts.get('pass') ?? 0) - (counts.get('not_applicable') ?? 0);
+  // Controls that do not apply to this system are neither passing nor failing: they are
+  // counted apart, never as applicable ones.
+  const notApplicable = counts.get('not_applicable') ?? 0;
+  const applicable = controls.length - notApplicable;
+  const problems = applicable - (counts.get('pass') ?? 0);
+  const apart =
+    notApplicable === 0
+      ? ''
+      : ` ${notApplicable} ${notApplicable === 1 ? 'does' : 'do'} not apply to this system.`;
   const headline =
-    problems === 0
-      ? `All ${controls.length} applicable controls are passing.`
-      : `${problems} of ${controls.length} controls are not passing.`;
+    applicable === 0
+      ? `No control applies to this system.`
+      : problems === 0
+        ? `${applicable === 1 ? 'The 1 applicable control is' : `All ${applicable} applicable controls are`} passing.${apart}`
+        : `${problems} of ${applicable} applicable controls ${problems === 1 ? 'is' : 'are'} not passing.${apart}`;
   const parts = STATUS_ORDER.filter((s) => counts.has(s)).map(
     (s) => markup`<li class="summary-item">${statusBadge(s)} ${counts.get(s)}</li>`,
   );
@@ -94,7 +104,7 @@ export function renderTrustPage(model: TrustModel): string {
 <div class="wrap">
 <div class="brand"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">Trust center</span><span class="brand-sub">Security status</span></div>
 <h1 data-testid="system-name">${model.system.name}</h1>
-<p class="lede" data-testid="system-description">${model.system.description}</p>
+<p class="lede" data-testid="system-description">${inlineCode(model.system.description)}</p>
 <div class="overall">${overall(model.controls)}${updated}</div>
 </div>
 </header>

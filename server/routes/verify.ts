@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { FINDING_CODES } from '../../tuf/findings.js';
 import { parseRfc3339 } from '../../tuf/time.js';
 import type { RouteContext } from '../app.js';
+import { tokenOf } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { BEARER_SECURITY, errorResponses } from '../views.js';
 
@@ -131,12 +132,21 @@ export const verifyReportSchema = {
  * `POST /api/v1/verify`: `tufwatch verify` for staged metadata sent in the
  * body, before it is published. Trust starts at the configured trusted root.
  */
-export function verifyRoutes(app: FastifyInstance, { deps, rateLimit }: RouteContext): void {
+export function verifyRoutes(
+  app: FastifyInstance,
+  { deps, rateLimit, uploads }: RouteContext,
+): void {
   app.post<{ Body: VerifyBody }>(
     '/api/v1/verify',
     {
       bodyLimit: deps.config.maxUploadBytes,
       config: { rateLimit },
+      // After authentication, before the body is read: an upload holds a slot until its
+      // response closes (answered, timed out or dropped), so buffers and queue stay bounded.
+      onRequest: async (request, reply) => {
+        const release = uploads.acquire(tokenOf(request) as string);
+        reply.raw.once('close', release);
+      },
       // Before the schema: Fastify's validator coerces a number, boolean or null to the string
       // branch of the schema, and the bytes verified would not be the bytes sent.
       preValidation: (request, _reply, done) => {
@@ -190,6 +200,9 @@ export function verifyRoutes(app: FastifyInstance, { deps, rateLimit }: RouteCon
             'UNSUPPORTED_MEDIA_TYPE',
             'VERIFY_FAILED',
             'RATE_LIMITED',
+            'TOO_MANY_UPLOADS',
+            'UPLOADS_BUSY',
+            'REQUEST_TIMEOUT',
           ),
         },
       },

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import t from 'tap';
-import { buildApp, DEFAULT_RATE_LIMIT } from '../../server/app.js';
+import { buildApp, DEFAULT_RATE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from '../../server/app.js';
 import { ERROR_CODES } from '../../server/errors.js';
 import {
   AUTH,
@@ -34,6 +34,7 @@ const ROUTES: readonly [string, string][] = [
   ['GET', '/api/v1/trust'],
   ['POST', '/api/v1/verify'],
   ['GET', '/assets/{name}'],
+  ['GET', '/favicon.ico'],
   ['GET', '/healthz'],
   ['GET', '/metrics'],
   ['GET', '/readyz'],
@@ -44,6 +45,7 @@ const PUBLIC = new Set([
   '/',
   '/api/v1/trust',
   '/assets/{name}',
+  '/favicon.ico',
   '/healthz',
   '/metrics',
   '/readyz',
@@ -143,6 +145,10 @@ t.test('the OpenAPI document is valid JSON and lists every route with its schema
     const label = `${method} ${path}`;
     t.ok(op, label);
     if (op === undefined) continue;
+    if (path === '/favicon.ico') {
+      t.ok(op.responses['204'], `${label} declares its empty answer`);
+      continue;
+    }
     const success = op.responses[method === 'POST' && path === '/api/v1/runs' ? '202' : '200'];
     t.ok(success?.content, `${label} declares its success response`);
     for (const name of path.match(/\{(\w+)\}/g) ?? []) {
@@ -423,6 +429,72 @@ t.test('requests the HTTP parser refuses get the same JSON shape', async (t) => 
     await raw(app, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
     /^HTTP\/1.1 200/,
   );
+});
+
+/**
+ * An authenticated upload whose body drips a byte every `everyMs` over a real
+ * socket, for at most `bytes` bytes of the `declared` Content-Length; resolves
+ * with what the server answered once the server closes the connection, or
+ * with '' once the drip ran dry and the server still waited.
+ */
+function drip(
+  app: FastifyInstance,
+  options: { declared: number; bytes: number; everyMs: number },
+): Promise<string> {
+  const address = app.server.address() as net.AddressInfo;
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    let sent = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const socket = net.connect(address.port, '127.0.0.1', () => {
+      socket.write(
+        `POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${options.declared}\r\n\r\n`,
+      );
+      timer = setInterval(() => {
+        if (sent === options.bytes) {
+          // Ran dry with no answer: the server would hold the upload forever.
+          clearInterval(timer);
+          socket.destroy();
+          resolve('');
+          return;
+        }
+        sent += 1;
+        socket.write(' ');
+      }, options.everyMs);
+    });
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(answer);
+    });
+    socket.on('error', (err) => {
+      clearInterval(timer);
+      // The server may close while a byte is on its way: what it answered is what counts.
+      if (answer === '') reject(err);
+    });
+  });
+}
+
+t.test(
+  'an upload that drips its body is answered 408 REQUEST_TIMEOUT at the deadline',
+  async (t) => {
+    const { app } = await testApp(t, fakeDeps(), { requestTimeoutMs: 300 });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    // A byte every 50 ms for up to 5 s: the 300 ms deadline (checked every 75 ms) comes first.
+    const answer = await drip(app, { declared: 1000, bytes: 100, everyMs: 50 });
+    const [head, body] = answer.split('\r\n\r\n');
+    t.match(head, /^HTTP\/1.1 408 /);
+    t.match(JSON.parse(body ?? '{}'), { statusCode: 408, code: 'REQUEST_TIMEOUT' });
+    // The deadline is on receiving the request, not on answering it: a prompt request is served.
+    t.equal((await app.inject({ url: '/healthz' })).statusCode, 200);
+  },
+);
+
+t.test('the default request deadline is 30 s', async (t) => {
+  const { app } = await testApp(t);
+  t.equal(app.server.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS);
+  t.equal(DEFAULT_REQUEST_TIMEOUT_MS, 30_000);
 });
 
 // --- No request of the documented API produces a 500 ------------------------

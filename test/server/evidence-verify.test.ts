@@ -15,8 +15,10 @@ import {
   LineTooLong,
   NotUtf8,
   splitLines,
+  parseStrictJson,
   verifyBundleLines,
   verifyBundleObject,
+  verifyBundleText,
   type VerifyCode,
   type VerifyOptions,
   type VerifyOutcome,
@@ -50,7 +52,7 @@ async function* linesOf(text: string): AsyncGenerator<string> {
 async function verifyText(text: string, options: VerifyOptions = {}): Promise<VerifyOutcome> {
   const streamed = await verifyBundleLines(linesOf(text), options);
   if (streamed !== undefined) return streamed;
-  return verifyBundleObject(JSON.parse(text), options);
+  return verifyBundleText(text, options);
 }
 
 /**
@@ -139,6 +141,35 @@ const TAMPERING: [string, (p: BundleLines) => BundleLines | string, VerifyCode, 
     },
     'RECORD_MALFORMED',
     { seq: 4 },
+  ],
+  [
+    // A leading space: not the line layout, so the file is read whole; a duplicate is refused there too.
+    'a duplicate key in a record of a bundle that starts with a space',
+    (p) => {
+      p.records[3] = (p.records[3] as string).replace(
+        /"status":"(\w+)"/,
+        '"status":"fail","status":"$1"',
+      );
+      return ` ${joinBundle(p)}`;
+    },
+    'BUNDLE_MALFORMED',
+  ],
+  [
+    'a duplicate key in the header (read whole, refused)',
+    (p) => {
+      p.header = p.header.replace('{"format":', '{"generatedAt":"2000-01-01T00:00:00Z","format":');
+      return p;
+    },
+    'BUNDLE_MALFORMED',
+  ],
+  [
+    'a duplicate key in the summary line',
+    (p) => {
+      p.summary = p.summary.replace('"summary":{', '"summary":{"x":1,"x":2,');
+      return p;
+    },
+    'BUNDLE_MALFORMED',
+    { paths: ['summary'] },
   ],
   [
     'a record rewritten with whitespace (same values, other bytes)',
@@ -832,4 +863,34 @@ t.test('90 days of 5-minute runs of every control: exported and verified', async
     fingerprint: f.keys.current().key.fingerprint,
   });
   t.ok(bytes > 50 * 1024 * 1024, 'a bundle of that size was streamed, never held whole');
+});
+
+t.test('strict JSON: a key twice in one object is refused, however it is spelled', (t) => {
+  t.strictSame(parseStrictJson(' {"a": [ {"a": 1}, {"a": "x\\"y"} ], "b": {"a": 2}} '), {
+    a: [{ a: 1 }, { a: 'x"y' }],
+    b: { a: 2 },
+  });
+  for (const text of [
+    '{"a":1,"a":1}',
+    '{"a":1, "\\u0061" :2}',
+    '[{"k":{"x":1,"x":2}}]',
+    '{"s":"a:b","s" : 0}',
+  ]) {
+    t.throws(() => parseStrictJson(text), { name: 'DuplicateKey' }, text);
+  }
+  t.throws(() => parseStrictJson('{"a":'), SyntaxError);
+  t.match(verifyBundleText('{"a":'), { ok: false, problem: { code: 'BUNDLE_MALFORMED' } });
+  t.end();
+});
+
+t.test('with the key pinned, a duplicate in a reformatted bundle is still refused', async (t) => {
+  const p = parts();
+  p.records[3] = (p.records[3] as string).replace(
+    /"status":"(\w+)"/,
+    '"status":"fail","status":"$1"',
+  );
+  const outcome = await verifyText(` ${joinBundle(p)}`, {
+    publicKey: parsePublicKey(base.second.publicKey)!,
+  });
+  t.match(outcome, { ok: false, problem: { code: 'BUNDLE_MALFORMED' } });
 });

@@ -1,7 +1,7 @@
 import { Script } from 'node:vm';
 import t from 'tap';
 
-import { CHECK_STATUSES, type Criterion } from '../../checks/types.js';
+import { CHECK_STATUSES, type CheckStatus, type Criterion } from '../../checks/types.js';
 import { ASSETS } from '../../server/pages/assets.js';
 import { renderDashboard } from '../../server/pages/dashboard.js';
 import {
@@ -44,6 +44,11 @@ function model(overrides: Partial<TrustModel> = {}): TrustModel {
 }
 
 /** The markup of one control's list item. */
+/** The headline sentence of the trust page. */
+function overallText(page: string): string {
+  return /data-testid="overall">([^<]*)<\/p>/.exec(page)?.[1] ?? '';
+}
+
 function controlItem(page: string, id: string): string {
   const start = page.indexOf(`data-testid="control-${id}"`);
   if (start === -1) throw new Error(`no control ${id}`);
@@ -169,7 +174,7 @@ t.test('trust page', (t) => {
     t.match(item, '<abbr title="Logical access security">CC6.1</abbr>', 'known criterion named');
     t.match(item, '<abbr title="Change management">CC8.1</abbr>');
     t.match(item, 'badge-pass');
-    t.match(page, 'All 1 applicable controls are passing.');
+    t.match(page, 'The 1 applicable control is passing.');
     t.notMatch(page, '<script', 'works without JavaScript');
     t.notMatch(page, /\sstyle=/, 'no inline style (CSP)');
     t.notMatch(page, /\son[a-z]+=/, 'no inline event handler (CSP)');
@@ -218,7 +223,7 @@ t.test('trust page', (t) => {
       t.match(item, `</span> ${STATUS_WORDING[status].label}</span>`);
       t.match(item, `<dd>${escapeHtml(STATUS_WORDING[status].meaning)}</dd>`);
     }
-    t.match(page, '3 of 5 controls are not passing.');
+    t.match(page, '3 of 4 applicable controls are not passing. 1 does not apply to this system.');
     t.match(page, 'What the statuses mean');
     t.end();
   });
@@ -237,7 +242,7 @@ t.test('trust page', (t) => {
       '<dd data-testid="last-passed"><time datetime="2030-05-06T07:08:09.000Z">2030-05-06 07:08 UTC</time></dd>',
     );
     t.match(controlItem(page, 'B'), '<dd data-testid="last-passed">Has not passed yet</dd>');
-    t.match(page, '2 of 2 controls are not passing.');
+    t.match(page, '2 of 2 applicable controls are not passing.');
     t.end();
   });
 
@@ -245,6 +250,48 @@ t.test('trust page', (t) => {
     const page = renderTrustPage(model({ controls: [], updatedAt: undefined }));
     t.match(page, 'No control has been evaluated yet.');
     t.match(page, '<p class="updated muted" data-testid="updated">Not evaluated yet</p>');
+    t.end();
+  });
+
+  t.test('the headline counts applicable controls only (issue 8)', (t) => {
+    const of = (...statuses: CheckStatus[]) =>
+      overallText(
+        renderTrustPage(
+          model({ controls: statuses.map((status, i) => control({ id: `C${i}`, status })) }),
+        ),
+      );
+    const pass = 'pass' as const;
+    const na = 'not_applicable' as const;
+    t.equal(
+      of(pass, pass, pass, pass, na, na),
+      'All 4 applicable controls are passing. 2 do not apply to this system.',
+    );
+    t.equal(
+      of(pass, 'fail', na),
+      '1 of 2 applicable controls is not passing. 1 does not apply to this system.',
+    );
+    t.equal(of('warn', 'error', pass), '2 of 3 applicable controls are not passing.');
+    t.equal(of(na, na), 'No control applies to this system.');
+    t.end();
+  });
+
+  t.test('backticks in descriptions are inline code, escaped first', (t) => {
+    const page = renderTrustPage(
+      model({
+        system: { name: 'S', description: 'Run `tufwatch verify` <daily>' },
+        controls: [
+          control({ id: 'A', description: 'Publish with `fleetctl <b>x</b> & co` then `x`.' }),
+          control({ id: 'B', description: 'One ` backtick is text' }),
+        ],
+      }),
+    );
+    t.match(page, 'Run <code>tufwatch verify</code> &lt;daily&gt;</p>');
+    t.match(
+      controlItem(page, 'A'),
+      'Publish with <code>fleetctl &lt;b&gt;x&lt;/b&gt; &amp; co</code> then <code>x</code>.',
+    );
+    t.match(controlItem(page, 'B'), 'One ` backtick is text');
+    t.notMatch(page, '<b>');
     t.end();
   });
 
@@ -258,7 +305,7 @@ t.test('trust page', (t) => {
         ],
       }),
     );
-    t.match(page, 'All 3 applicable controls are passing.');
+    t.match(page, 'All 2 applicable controls are passing. 1 does not apply to this system.');
     const summary = page.slice(page.indexOf('aria-label="Controls by status"'));
     t.ok(summary.indexOf('badge-pass') < summary.indexOf('badge-not_applicable'));
     t.match(summary, /Passing<\/span> 2<\/li>/);

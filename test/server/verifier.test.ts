@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { Verifier, VerifyTimeoutError, type VerifyJob } from '../../server/verifier.js';
+import { laneOf, Verifier, VerifyTimeoutError, type VerifyJob } from '../../server/verifier.js';
 import { DEFAULT_HORIZONS, DEFAULT_LIMITS } from '../../tuf/limits.js';
 import { RepoBuilder, writeRepo } from '../support/builder.js';
 
@@ -166,4 +166,67 @@ t.test('after close, jobs are refused', async (t) => {
   const verifier = new Verifier();
   await verifier.close();
   await t.rejects(verifier.verify(repositoryJob, 30_000), { message: /closed/ });
+});
+
+/** test/server/fixtures/hold-verify-worker.ts: holds staged jobs until released. */
+const HOLD_WORKER = new URL('./fixtures/hold-verify-worker.ts', import.meta.url);
+
+/** Atomics.waitAsync (Node 16+, ES2024: not in this project's TypeScript lib). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(this: void, a: Int32Array, i: number, v: number): { value: Promise<string> | string };
+  }
+).waitAsync;
+
+/** An upload the hold worker blocks on: [0] releases it, [1] is set when it has started. */
+function heldUpload(): { job: VerifyJob; started: Promise<unknown>; release: () => void } {
+  const hold = new Int32Array(new SharedArrayBuffer(8));
+  return {
+    job: { ...common, kind: 'staged', files: [['hold', new Uint8Array(hold.buffer)]] },
+    started: Promise.resolve(waitAsync(hold, 1, 0).value),
+    release: () => {
+      Atomics.store(hold, 0, 1);
+      Atomics.notify(hold, 0);
+    },
+  };
+}
+
+t.test('a run completes while an upload holds its worker (issue 9)', async (t) => {
+  const verifier = new Verifier(HOLD_WORKER);
+  t.teardown(() => verifier.close());
+  const order: string[] = [];
+  const upload = heldUpload();
+  const uploaded = verifier.verify(upload.job, 60_000).then(() => order.push('upload'));
+  await upload.started;
+  // With one shared worker the run would wait behind the upload forever: the safety net
+  // releases the upload after a while, and the order shows who finished first.
+  const safetyNet = setTimeout(upload.release, 10_000);
+  await verifier.verify(repositoryJob, 60_000).then(() => order.push('run'));
+  upload.release();
+  await uploaded;
+  clearTimeout(safetyNet);
+  t.strictSame(order, ['run', 'upload'], 'the run finished while the upload was held');
+});
+
+t.test("an upload over its timeout stops the upload's worker only", async (t) => {
+  const verifier = new Verifier(HOLD_WORKER);
+  t.teardown(() => verifier.close());
+  const upload = heldUpload();
+  const uploaded = verifier.verify(upload.job, 50);
+  const queued = heldUpload();
+  // Queued behind the held upload in the upload lane; the run is not.
+  const next = verifier.verify(queued.job, 60_000);
+  t.equal((await verifier.verify(repositoryJob, 60_000)).ok, true);
+  await t.rejects(uploaded, VerifyTimeoutError);
+  // The next upload gets a fresh worker.
+  await queued.started;
+  queued.release();
+  t.equal((await next).ok, true);
+  t.equal((await verifier.verify(repositoryJob, 60_000)).ok, true, 'the run lane still answers');
+});
+
+t.test('jobs go to their lane: staged metadata to uploads, repositories to runs', (t) => {
+  t.equal(laneOf(repositoryJob), 'monitor');
+  t.equal(laneOf({ ...common, kind: 'staged', files: [] }), 'upload');
+  t.end();
 });

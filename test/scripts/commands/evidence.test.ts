@@ -257,6 +257,19 @@ t.test('verify: exit 0 intact, 1 broken with the record, 2 unreadable', async (t
   const pretty = join(dir, 'pretty.json');
   writeFileSync(pretty, JSON.stringify(JSON.parse(text), null, 2));
   t.match(await run(['verify', pretty]), { code: 0 });
+  // A leading space sends the file to the whole-file path: a record with a key twice
+  // (JSON.parse reads the last, SQLite's json_extract the first) is refused there too,
+  // with the instance's key pinned or not.
+  const duplicated = join(dir, 'duplicated.json');
+  const dup = text.split('\n');
+  dup[7] = (dup[7] as string).replace(/"status":"(\w+)"/, '"status":"fail","status":"$1"');
+  writeFileSync(duplicated, ` ${dup.join('\n')}`);
+  for (const args of [[], ['--public-key', pem]]) {
+    t.match(await run(['verify', duplicated, ...args]), {
+      code: 1,
+      stdout: /^BROKEN: BUNDLE_MALFORMED: the key "status" appears twice in one object/,
+    });
+  }
   const garbage = join(dir, 'garbage.json');
   writeFileSync(garbage, '{"format": "tufwatch-evidence-bundle"');
   t.match(await run(['verify', garbage]), {

@@ -42,3 +42,11 @@ t.test('unknown assets, including names of Object.prototype, are 404 NOT_FOUND',
   t.equal(long.statusCode, 400);
   t.equal(json(long).code, 'BAD_REQUEST');
 });
+
+t.test('GET /favicon.ico: 204 without a token, cacheable, never a 404', async (t) => {
+  const { app } = await testApp(t, fakeDeps({ tokens: [] }));
+  const res = await app.inject('/favicon.ico');
+  t.equal(res.statusCode, 204);
+  t.equal(res.body, '');
+  t.equal(res.headers['cache-control'], 'public, max-age=86400');
+});

@@ -5,7 +5,17 @@ import { stagedSource } from '../../../sources/overlay.js';
 import type { MetadataSource } from '../../../tuf/source.js';
 import { verifyRepository, type VerifyReport } from '../../../tuf/verify.js';
 import { RepoBuilder } from '../../support/builder.js';
-import { AUTH, DAY_MS, EMPTY_REPORT, fakeDeps, json, NOW, testApp } from '../../support/fakes.js';
+import {
+  AUTH,
+  DAY_MS,
+  EMPTY_REPORT,
+  fakeDeps,
+  json,
+  NOW,
+  OTHER_TOKEN,
+  testApp,
+  TOKEN,
+} from '../../support/fakes.js';
 
 /** A staged repository as a release engineer would upload it: metadata only. */
 function staged(builder: RepoBuilder): Record<string, string> {
@@ -347,4 +357,44 @@ t.test('the token is checked before the body is read', async (t) => {
   t.equal(res.statusCode, 401, 'not 413 or 400: unauthenticated bodies are never parsed');
   t.equal(deps.verifyCalls.length, 0);
   t.same(EMPTY_REPORT.findings, []);
+});
+
+t.test('uploads in progress are capped per token (429) and in total (503)', async (t) => {
+  const pending: (() => void)[] = [];
+  const deps = fakeDeps({
+    verifyStaged: () =>
+      new Promise((resolve) => {
+        pending.push(() => resolve(EMPTY_REPORT));
+      }),
+  });
+  const { app } = await testApp(t, deps, {
+    rateLimit: { max: 1000, timeWindowMs: 60_000 },
+    uploads: { maxInFlight: 3, maxPerToken: 2 },
+  });
+  const upload = (token: string) =>
+    app.inject(verify({ files: { 'root.json': '{}' } }, { authorization: `Bearer ${token}` }));
+  const held = [upload(TOKEN), upload(TOKEN)];
+  // Until both are inside the verifier, they hold their slots.
+  while (pending.length < 2) await new Promise((r) => setImmediate(r));
+  const perToken = await upload(TOKEN);
+  t.equal(perToken.statusCode, 429);
+  t.equal(json(perToken).code, 'TOO_MANY_UPLOADS');
+  t.equal(perToken.headers['retry-after'], '10');
+  const third = upload(OTHER_TOKEN);
+  while (pending.length < 3) await new Promise((r) => setImmediate(r));
+  const total = await upload(OTHER_TOKEN);
+  t.equal(total.statusCode, 503);
+  t.equal(json(total).code, 'UPLOADS_BUSY');
+  // Unauthenticated uploads are refused before they take a slot.
+  t.equal(
+    (await app.inject(verify({ files: {} }, { authorization: 'Bearer nope' }))).statusCode,
+    401,
+  );
+  for (const release of pending) release();
+  for (const res of await Promise.all([...held, third])) t.equal(res.statusCode, 200);
+  // Answered uploads gave their slots back.
+  const after = upload(TOKEN);
+  while (pending.length < 4) await new Promise((r) => setImmediate(r));
+  pending[3]?.();
+  t.equal((await after).statusCode, 200);
 });
