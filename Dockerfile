@@ -1,7 +1,7 @@
 # tufwatch: the monitoring service (`tufwatch serve`) on Node 22 LTS.
 #
 #   docker build -t tufwatch .
-#   docker run -d -p 8080:8080 -v tufwatch-data:/data \
+#   docker run -d -p 8080:8080 -v tufwatch-data:/data -v tufwatch-state:/var/lib/tufwatch \
 #     -e TUFWATCH_API_TOKENS=<a token of 16+ characters> tufwatch
 #
 # Without a config of its own, it monitors Fleet's repository
@@ -56,13 +56,19 @@ COPY --from=build /app/data ./data
 RUN groupadd --gid 10001 tufwatch \
  && useradd --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin tufwatch \
- && mkdir -p /etc/tufwatch /data \
+ && mkdir -p /etc/tufwatch /data /var/lib/tufwatch \
  && printf '%s\n' \
       '{' \
       '  "server": { "host": "0.0.0.0", "port": 8080 },' \
       '  "storage": { "path": "/data/tufwatch.db" }' \
       '}' > /etc/tufwatch/config.json \
- && chown 10001:10001 /data
+ && chown 10001:10001 /data /var/lib/tufwatch
+
+# The store's creation markers live in the state directory, apart from /data: a start that
+# finds /data empty while a marker says a chain was created refuses to begin a new one (an
+# unmounted volume). Mount a small named volume here too (-v tufwatch-state:/var/lib/tufwatch)
+# so that the markers outlive the container.
+ENV XDG_STATE_HOME=/var/lib/tufwatch
 
 # Declared after the chown: a new named volume starts with this owner.
 VOLUME ["/data"]

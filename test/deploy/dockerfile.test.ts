@@ -186,6 +186,13 @@ t.test('the baked config: listens on every interface, keeps evidence on the volu
   const volume = execForm(one(runtime, 'VOLUME').args);
   t.same(volume, ['/data']);
   t.match(config.storage.path, /^\/data\//, 'storage on the volume');
+  // Creation markers outside the data volume, writable by the service (issue: an unmounted volume).
+  const env = only(runtime, 'ENV').map((i) => i.args);
+  t.ok(env.includes('XDG_STATE_HOME=/var/lib/tufwatch'), 'markers in /var/lib/tufwatch');
+  t.match(
+    only(runtime, 'RUN').map((i) => i.args),
+    [/chown 10001:10001 \/data \/var\/lib\/tufwatch/],
+  );
   t.equal(config.repositories[0]?.name, 'fleet', "defaults to Fleet's repository");
 
   const expose = one(runtime, 'EXPOSE').args;
