@@ -70,9 +70,10 @@ const cases = [
     role: { name: 'snapshot', facts: { threshold: 1, validSignatures: 1, keys: 2 } },
   },
   {
-    name: 'one keyid signing twice: warn',
+    // TUF: a keyid MUST be unique in signatures; clients refuse the file.
+    name: 'one keyid signing twice: fail, even with the threshold met',
     repo: () => cleanRepo().editSignatures('targets', (sigs) => [...sigs, ...sigs]),
-    status: 'warn',
+    status: 'fail',
     codes: ['DUPLICATE_SIGNATURE'],
     role: { name: 'targets', facts: { threshold: 1, validSignatures: 1, keys: 1 } },
   },
