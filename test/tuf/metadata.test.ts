@@ -985,3 +985,30 @@ t.test('a key repeated in one object is malformed, in signed content or around i
   });
   t.end();
 });
+
+t.test('a wrong _type of any JSON type is reported as JSON-safe fields', (t) => {
+  // Findings are serialized with JSON.stringify, which throws on a bigint.
+  const cases: { written: string; actual: unknown; shown: string }[] = [
+    {
+      written: '18446744073709551615',
+      actual: '18446744073709551615',
+      shown: '18446744073709551615',
+    },
+    { written: '[18446744073709551615]', actual: 'an array', shown: 'an array' },
+    { written: '{"t": 18446744073709551615}', actual: 'an object', shown: 'an object' },
+    { written: 'null', actual: null, shown: 'null' },
+    { written: 'true', actual: true, shown: 'true' },
+  ];
+  for (const c of cases) {
+    t.test(c.written, (t) => {
+      const text = marked('root', (s) => (s._type = 'MARK')).replace('"MARK"', c.written);
+      const err = thrown(() => parseMetadata(Buffer.from(text), 'root'));
+      t.equal(err.code, 'WRONG_METADATA_TYPE');
+      t.strictSame(err.details, { role: 'root', expected: 'root', actual: c.actual });
+      t.ok(err.message.includes(`_type is ${c.shown},`), err.message);
+      t.doesNotThrow(() => JSON.stringify(err.toFinding()));
+      t.end();
+    });
+  }
+  t.end();
+});
