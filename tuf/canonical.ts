@@ -1,5 +1,5 @@
 import { TufError } from './errors.js';
-import { isWellFormed } from './json.js';
+import { isWellFormed, type JsonValue } from './json.js';
 
 /**
  * The bytes TUF signs: OLPC canonical JSON of the `signed` object (DESIGN.md:
@@ -18,6 +18,14 @@ export function canonicalBytes(value: unknown, role?: string): Buffer {
       { cause },
     );
   }
+}
+
+/**
+ * canonicalBytes of a value that readJson found plain (json.ts): JSON.stringify
+ * writes it in canonical form, so the walk that would prove it is skipped.
+ */
+export function plainCanonicalBytes(value: JsonValue): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
 }
 
 /**

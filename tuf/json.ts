@@ -49,6 +49,19 @@ export class JsonSyntaxError extends SyntaxError {
 }
 
 export function parseJson(text: string): JsonValue {
+  return readJson(text).value;
+}
+
+/**
+ * parseJson, and whether the value is `plain`: JSON.stringify writes it, and
+ * every value inside it, in OLPC canonical form. That holds when no string was
+ * written with an escape (so none holds `"`, `\` or a control character), no
+ * integer is a bigint, every object's keys come in ascending order and none
+ * starts with a digit (an array index), and no code unit is U+D800 or above
+ * (where UTF-16 order and code point order part). go-tuf and python-tuf write
+ * such files; canonicalization then skips its walk.
+ */
+export function readJson(text: string): { value: JsonValue; plain: boolean } {
   // Text decoded from UTF-8 never holds a lone surrogate; a caller's string may.
   if (!isWellFormed(text)) {
     throw new JsonSyntaxError('a lone surrogate: the text is not Unicode', text, 0);
@@ -58,7 +71,8 @@ export function parseJson(text: string): JsonValue {
   const value = reader.value(0);
   reader.skipWhitespace();
   if (reader.pos < text.length) throw reader.error('text after the JSON value');
-  return value;
+  // Free on text V8 holds one byte per character, the usual case.
+  return { value, plain: reader.plain && !/[\ud800-\uffff]/.test(text) };
 }
 
 /** String.prototype.isWellFormed (ES2024, in Node 20); this project compiles against the ES2023 lib. */
@@ -85,6 +99,8 @@ const ESCAPES: Record<string, string> = {
 
 class Reader {
   pos = 0;
+  /** See readJson. */
+  plain = true;
   readonly #text: string;
 
   constructor(text: string) {
@@ -140,13 +156,22 @@ class Reader {
       this.pos++;
       return object;
     }
+    let previous: string | undefined;
     for (;;) {
       const keyAt = this.pos;
       if (text.charCodeAt(keyAt) !== QUOTE) throw this.error('expected a string key');
       const key = this.string();
-      // JSON.parse would keep the last value, python's json.loads too, other readers the first.
-      if (Object.hasOwn(object, key))
-        throw this.error(`duplicate key ${JSON.stringify(key)}`, keyAt);
+      // Keys in ascending order (as go-tuf and python-tuf write them) cannot repeat.
+      if (previous !== undefined && !(key > previous)) {
+        this.plain = false;
+        // JSON.parse would keep the last value, python's json.loads too, other readers the first.
+        if (Object.hasOwn(object, key)) {
+          throw this.error(`duplicate key ${JSON.stringify(key)}`, keyAt);
+        }
+      }
+      previous = key;
+      // JavaScript lists keys like "9" and "10" first, in numeric order, whatever the insertion order.
+      if (isDigit(key.charCodeAt(0))) this.plain = false;
       this.skipWhitespace();
       this.#expect(0x3a, '":"');
       this.skipWhitespace();
@@ -214,7 +239,9 @@ class Reader {
     // 15 digits are always within 2^53; more may not be.
     if (digits <= 15) return Number(literal);
     const exact = BigInt(literal);
-    return exact >= -MAX_SAFE && exact <= MAX_SAFE ? Number(exact) : exact;
+    if (exact >= -MAX_SAFE && exact <= MAX_SAFE) return Number(exact);
+    this.plain = false;
+    return exact;
   }
 
   string(): string {
@@ -235,6 +262,7 @@ class Reader {
   /** The rare string with escapes (or an error): decoded piece by piece from `from`. */
   #escapedString(start: number, from: number): string {
     const text = this.#text;
+    this.plain = false;
     const parts: string[] = [text.slice(start, from)];
     let i = from;
     let run = from;

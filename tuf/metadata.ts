@@ -1,6 +1,6 @@
 import { messageOf, TufError } from './errors.js';
-import { canonicalBytes } from './canonical.js';
-import { parseJson } from './json.js';
+import { canonicalBytes, plainCanonicalBytes } from './canonical.js';
+import { readJson, type JsonValue } from './json.js';
 import type { TufKey } from './keys.js';
 import { parseRfc3339 } from './time.js';
 
@@ -302,8 +302,9 @@ export function parseMetadata<T extends RoleType>(
 ): Metadata<T> {
   const text = decodeUtf8(bytes, role);
   let json: unknown;
+  let plain: boolean;
   try {
-    json = parseJson(text);
+    ({ value: json, plain } = readJson(text));
   } catch (cause) {
     const why = messageOf(cause);
     throw new TufError(
@@ -354,7 +355,8 @@ export function parseMetadata<T extends RoleType>(
     role,
     signed: signed as unknown as SignedFor<T>,
     signatures,
-    signedBytes: canonicalBytes(signed, role),
+    // A file already in canonical order (go-tuf, python-tuf) needs no canonicalizing walk.
+    signedBytes: plain ? plainCanonicalBytes(signed as JsonValue) : canonicalBytes(signed, role),
     expires,
     length: bytes.byteLength,
   };

@@ -7,8 +7,10 @@ import {
   JsonSyntaxError,
   MAX_JSON_DEPTH,
   parseJson,
+  readJson,
   type JsonValue,
 } from '../../tuf/json.js';
+import { canonicalBytes, plainCanonicalBytes } from '../../tuf/canonical.js';
 import { FIXTURES } from '../support/fixtures.js';
 
 function walk(dir: string): string[] {
@@ -251,5 +253,55 @@ t.test('every fixture JSON.parse reads is read to the same value', (t) => {
     if (JSON.stringify(actual) !== JSON.stringify(expected)) t.fail(path);
   }
   t.ok(read > 1000, `${read} JSON fixtures`);
+  t.end();
+});
+
+t.test('plain: JSON.stringify writes the value canonically', (t) => {
+  const cases: { text: string; plain: boolean; why: string }[] = [
+    { text: '{"a":1,"b":{"c":[true,null,"x y"]},"d":-2}', plain: true, why: 'sorted, no escapes' },
+    {
+      text: '{ "a" : 1,\n\t"b" : "é日本" }',
+      plain: true,
+      why: 'whitespace, characters below U+D800',
+    },
+    { text: '"\\u0041"', plain: false, why: 'an escape' },
+    { text: '{"a":"x\\ny"}', plain: false, why: 'an escaped newline' },
+    { text: '{"b":1,"a":2}', plain: false, why: 'keys out of order' },
+    { text: '{"a":{"y":1,"x":2}}', plain: false, why: 'keys out of order, nested' },
+    { text: '{"10":1,"9":2}', plain: false, why: 'array-index keys, which JavaScript reorders' },
+    { text: '{"a":1,"b1":2}', plain: true, why: 'a digit after the first character' },
+    { text: '[18446744073709551615]', plain: false, why: 'a bigint' },
+    { text: '{"a":"\ufffd"}', plain: false, why: 'a unit from U+D800 up' },
+    { text: '{"\ue000":1,"😀":2}', plain: false, why: 'UTF-16 order is not code point order' },
+  ];
+  for (const c of cases) {
+    const { value, plain } = readJson(c.text);
+    t.equal(plain, c.plain, c.why);
+    t.strictSame(value, parseJson(c.text), `${c.why}: the same value`);
+    if (plain) {
+      t.equal(
+        plainCanonicalBytes(value).toString('hex'),
+        canonicalBytes(value).toString('hex'),
+        c.why,
+      );
+    }
+  }
+  t.end();
+});
+
+t.test('every plain fixture: plainCanonicalBytes equals canonicalBytes', (t) => {
+  let plainFiles = 0;
+  for (const path of walk(FIXTURES)) {
+    let read: ReturnType<typeof readJson>;
+    try {
+      read = readJson(readFileSync(path, 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!read.plain) continue;
+    plainFiles++;
+    if (!plainCanonicalBytes(read.value).equals(canonicalBytes(read.value))) t.fail(path);
+  }
+  t.ok(plainFiles > 500, `${plainFiles} plain fixtures`);
   t.end();
 });
