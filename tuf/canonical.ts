@@ -1,9 +1,11 @@
 import { TufError } from './errors.js';
+import { isWellFormed, type JsonValue } from './json.js';
 
 /**
  * The bytes TUF signs: OLPC canonical JSON of the `signed` object (DESIGN.md:
  * not RFC 8785, which escapes the newlines inside PEM keys).
- * A float, or nesting too deep to encode, makes the metadata malformed.
+ * A float, a string with no UTF-8 encoding (a lone surrogate), or nesting too
+ * deep to encode makes the metadata malformed.
  */
 export function canonicalBytes(value: unknown, role?: string): Buffer {
   try {
@@ -11,7 +13,7 @@ export function canonicalBytes(value: unknown, role?: string): Buffer {
   } catch (cause) {
     throw new TufError(
       'MALFORMED_METADATA',
-      `signed content cannot be canonicalized (floats and non-JSON values are not allowed): ${String(cause)}`,
+      `signed content cannot be canonicalized (floats, lone surrogates and non-JSON values are not allowed): ${String(cause)}`,
       role === undefined ? {} : { role },
       { cause },
     );
@@ -19,8 +21,17 @@ export function canonicalBytes(value: unknown, role?: string): Buffer {
 }
 
 /**
+ * canonicalBytes of a value that readJson found plain (json.ts): JSON.stringify
+ * writes it in canonical form, so the walk that would prove it is skipped.
+ */
+export function plainCanonicalBytes(value: JsonValue): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}
+
+/**
  * OLPC canonical JSON as go-tuf and python-tuf write it: no whitespace, only
- * `"` and `\` escaped, integers only, object keys in code point order.
+ * `"` and `\` escaped, integers only, object keys in code point order. A
+ * bigint is an integer beyond 2^53 as parseJson read it: written digit for digit.
  *
  * Why not @tufjs/canonical-json (still the test oracle): it sorts keys by
  * UTF-16 code unit, Go sorts UTF-8 bytes and Python sorts code points, and
@@ -29,7 +40,10 @@ export function canonicalBytes(value: unknown, role?: string): Buffer {
  * not verify. Throws on values OLPC cannot encode.
  */
 export function canonicalText(value: unknown): string {
-  return fastCanonical(value) ?? encode(value);
+  const text = fastCanonical(value) ?? encode(value);
+  // UTF-8 would turn a lone surrogate into U+FFFD: two strings, one signature.
+  if (!isWellFormed(text)) throw new TypeError('a string holds a lone surrogate (no UTF-8 form)');
+  return text;
 }
 
 function encode(value: unknown): string {
@@ -39,6 +53,7 @@ function encode(value: unknown): string {
     if (!Number.isInteger(value)) throw new TypeError(`cannot encode the number ${value}`);
     return JSON.stringify(value);
   }
+  if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return `[${value.map(encode).join(',')}]`;
   if (typeof value === 'object') {
     const object = value as Record<string, unknown>;
@@ -106,7 +121,8 @@ function sortedWithIntegersOnly(root: unknown): boolean {
         pending.push((value as Record<string, unknown>)[key]);
       }
     } else if (typeof value !== 'string' && typeof value !== 'boolean' && value !== null) {
-      // undefined, functions, bigints: JSON.stringify would drop or mangle them; the encoder refuses them.
+      // bigints: JSON.stringify throws on them, the encoder writes their digits.
+      // undefined, functions: JSON.stringify would drop them; the encoder refuses them.
       return false;
     }
   }

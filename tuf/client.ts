@@ -704,10 +704,13 @@ function thresholdProblem(
     cache,
   });
   if (result.met) return undefined;
-  // verifyThreshold always reports SIGNATURE_THRESHOLD_NOT_MET when the threshold is not met.
-  return result.findings.find(
-    (f) => f.code === 'INVALID_THRESHOLD' || f.code === 'SIGNATURE_THRESHOLD_NOT_MET',
-  )!;
+  // verifyThreshold always reports SIGNATURE_THRESHOLD_NOT_MET when the threshold is not met,
+  // and DUPLICATE_SIGNATURE when a keyid signs twice (refused even with the threshold met).
+  return (
+    result.findings.find(
+      (f) => f.code === 'INVALID_THRESHOLD' || f.code === 'SIGNATURE_THRESHOLD_NOT_MET',
+    ) ?? result.findings.find((f) => f.code === 'DUPLICATE_SIGNATURE')!
+  );
 }
 
 function assertSigned(

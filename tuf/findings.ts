@@ -19,7 +19,10 @@ export const FINDING_CODES = {
     severity: 'warning',
     summary: 'a listed key has a signature that does not verify',
   },
-  DUPLICATE_SIGNATURE: { severity: 'warning', summary: 'one keyid signs more than once' },
+  DUPLICATE_SIGNATURE: {
+    severity: 'error',
+    summary: 'one keyid signs more than once: the metadata is refused (TUF: keyids MUST be unique)',
+  },
   INVALID_THRESHOLD: {
     severity: 'error',
     summary: 'threshold is below 1 or above the number of keys',
@@ -28,6 +31,10 @@ export const FINDING_CODES = {
   UNKNOWN_KEY_TYPE: {
     severity: 'warning',
     summary: 'a key type or scheme that cannot be verified',
+  },
+  KEY_TOO_SMALL: {
+    severity: 'warning',
+    summary: 'an RSA key under 2048 bits: it never counts toward a threshold',
   },
   KEYID_MISMATCH: { severity: 'warning', summary: 'keyid is not the sha256 of the canonical key' },
   ONLINE_KEY_SHARED_WITH_ROOT: {

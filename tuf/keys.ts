@@ -40,6 +40,8 @@ const KEYTYPES_FOR_FAMILY: Record<Scheme['family'], readonly string[]> = {
 };
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+/** TUF 4.2 (key objects): an RSA public key MUST be at least 2048 bits; a smaller one can be factored. */
+export const MIN_RSA_BITS = 2048;
 // RFC 8410 SubjectPublicKeyInfo prefix for a raw 32-byte Ed25519 key.
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -63,8 +65,9 @@ function sha256Hex(text: string): string {
 
 /**
  * Imports a key for verification. Throws TufError UNKNOWN_KEY_TYPE for a type,
- * scheme or encoding that cannot be verified: such a key never counts toward a
- * threshold, and never crashes verification.
+ * scheme or encoding that cannot be verified, KEY_TOO_SMALL for an RSA key
+ * under MIN_RSA_BITS: such a key never counts toward a threshold (for every
+ * user: verification, the client, key hygiene), and never crashes verification.
  */
 export function importKey(key: TufKey, keyid: string): ImportedKey {
   // Own properties only: a scheme named `toString` is unsupported, not Object.prototype's.
@@ -104,6 +107,14 @@ export function importKey(key: TufKey, keyid: string): ImportedKey {
     keyObject.asymmetricKeyType ===
     (scheme.family === 'ed25519' ? 'ed25519' : scheme.family === 'ecdsa' ? 'ec' : 'rsa');
   if (!curveOk || !typeOk) throw unsupported('key material does not match scheme');
+  const bits = details?.modulusLength;
+  if (bits !== undefined && bits < MIN_RSA_BITS) {
+    throw new TufError(
+      'KEY_TOO_SMALL',
+      `key ${keyid} is a ${bits}-bit RSA key; TUF requires at least ${MIN_RSA_BITS} bits: it never counts`,
+      { keyid, expected: MIN_RSA_BITS, actual: bits },
+    );
+  }
 
   return {
     identity: identityOf(keyObject),

@@ -1,11 +1,15 @@
-import { TufError } from './errors.js';
-import { canonicalBytes } from './canonical.js';
+import { messageOf, TufError } from './errors.js';
+import { canonicalBytes, plainCanonicalBytes } from './canonical.js';
+import { readJson, type JsonValue } from './json.js';
 import type { TufKey } from './keys.js';
 import { parseRfc3339 } from './time.js';
 
 /**
  * Typed TUF metadata, parsed from untrusted bytes. Objects are the parsed JSON
- * itself, narrowed by guards: unknown fields stay, since signatures cover them.
+ * itself (json.ts: one reading of the text, integers exact), narrowed by
+ * guards: unknown fields stay, since signatures cover them. The fields typed
+ * `number` are safe integers; an integer beyond 2^53 in an unknown field is a
+ * bigint.
  */
 export type RoleType = 'root' | 'timestamp' | 'snapshot' | 'targets';
 export const TOP_LEVEL_ROLES = ['root', 'timestamp', 'snapshot', 'targets'] as const;
@@ -128,7 +132,10 @@ class Problems {
   }
   integer(value: unknown, path: string, min: number): value is number {
     if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return true;
-    this.add(path, `must be an integer >= ${min}`);
+    this.add(
+      path,
+      typeof value === 'bigint' ? 'must be at most 2^53 - 1' : `must be an integer >= ${min}`,
+    );
     return false;
   }
   stringArray(value: unknown, path: string): value is string[] {
@@ -216,9 +223,14 @@ function checkRoot(p: Problems, s: Obj): void {
 
 function checkTimestamp(p: Problems, s: Obj): void {
   checkMetaFiles(p, s.meta, 'signed.meta');
-  // TUF 4.6: the timestamp lists exactly the snapshot.
-  if (isObject(s.meta) && !isObject(s.meta['snapshot.json']))
-    p.add('signed.meta', 'must list snapshot.json');
+  if (!isObject(s.meta)) return;
+  // TUF 4.6: the timestamp lists exactly the snapshot. python-tuf reads only
+  // snapshot.json and re-serializes without the rest, so its signature check fails.
+  if (!isObject(s.meta['snapshot.json'])) p.add('signed.meta', 'must list snapshot.json');
+  for (const name of Object.keys(s.meta)) {
+    if (name !== 'snapshot.json')
+      p.add(`signed.meta.${name}`, 'timestamp lists only snapshot.json');
+  }
 }
 
 function checkTargets(p: Problems, s: Obj): void {
@@ -290,10 +302,17 @@ export function parseMetadata<T extends RoleType>(
 ): Metadata<T> {
   const text = decodeUtf8(bytes, role);
   let json: unknown;
+  let plain: boolean;
   try {
-    json = JSON.parse(text);
+    ({ value: json, plain } = readJson(text));
   } catch (cause) {
-    throw new TufError('MALFORMED_METADATA', `${role}: not valid JSON`, { role }, { cause });
+    const why = messageOf(cause);
+    throw new TufError(
+      'MALFORMED_METADATA',
+      `${role}: not valid TUF JSON: ${why}`,
+      { role, problems: [`$: ${why}`] },
+      { cause },
+    );
   }
   const p = new Problems();
   const envelope = p.object(json, '$');
@@ -302,11 +321,11 @@ export function parseMetadata<T extends RoleType>(
   if (signed._type !== type) {
     throw new TufError(
       'WRONG_METADATA_TYPE',
-      `${role}: _type is ${JSON.stringify(signed._type)}, expected "${type}"`,
+      `${role}: _type is ${describe(signed._type)}, expected "${type}"`,
       {
         role,
         expected: type,
-        actual: signed._type,
+        actual: jsonSafe(signed._type),
       },
     );
   }
@@ -336,7 +355,8 @@ export function parseMetadata<T extends RoleType>(
     role,
     signed: signed as unknown as SignedFor<T>,
     signatures,
-    signedBytes: canonicalBytes(signed, role),
+    // A file already in canonical order (go-tuf, python-tuf) needs no canonicalizing walk.
+    signedBytes: plain ? plainCanonicalBytes(signed as JsonValue) : canonicalBytes(signed, role),
     expires,
     length: bytes.byteLength,
   };
@@ -354,6 +374,20 @@ function checkSignatures(p: Problems, value: unknown): Signature[] {
     p.string(sig.sig, `signatures[${i}].sig`);
   });
   return value as Signature[];
+}
+
+/** A parsed value in a message. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  return value !== null && typeof value === 'object' ? 'an object' : String(value);
+}
+
+/** A parsed value as a finding field: findings are JSON, and JSON.stringify throws on a bigint, also one nested. */
+function jsonSafe(value: unknown): unknown {
+  return typeof value === 'bigint' || (typeof value === 'object' && value !== null)
+    ? describe(value)
+    : value;
 }
 
 function malformed(role: string, p: Problems): TufError {

@@ -7,6 +7,7 @@ export interface ThresholdResult {
   threshold: number;
   /** Keyids whose signature verified, one per distinct public key. */
   validKeys: string[];
+  /** The signatures are accepted: `threshold` distinct keys signed, and no keyid signs twice. */
   met: boolean;
   findings: Finding[];
 }
@@ -17,6 +18,9 @@ export interface ThresholdResult {
  * signature entry: the same key under two keyids, or one keyid signing twice,
  * counts once (python-tuf CVE-2020-6174, go-tuf GHSA-3633-5h82-39pq, tough
  * GHSA-5q2r-92f9-4m49). A threshold below 1 is never met (go-tuf CVE-2026-23992).
+ * A keyid that signs twice refuses the metadata even when the threshold is
+ * met: the keyid MUST be unique in `signatures` (TUF 4.2), and python-tuf and
+ * tuf-js refuse such metadata (tuf-conformance `test_duplicate_sig_keyids`).
  */
 export function verifyThreshold(args: {
   role: string;
@@ -129,8 +133,8 @@ export function verifyThreshold(args: {
   }
 
   const validKeys = [...signedBy.values()];
-  const met = threshold >= 1 && validKeys.length >= threshold;
-  if (!met) {
+  const counted = threshold >= 1 && validKeys.length >= threshold;
+  if (!counted) {
     findings.push(
       finding(
         'SIGNATURE_THRESHOLD_NOT_MET',
@@ -139,5 +143,6 @@ export function verifyThreshold(args: {
       ),
     );
   }
+  const met = counted && seenKeyids.size === signatures.length;
   return { threshold, validKeys, met, findings };
 }

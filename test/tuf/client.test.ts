@@ -484,6 +484,18 @@ void t.test('snapshot (TUF 5.5)', async (t) => {
     });
   });
 
+  await t.test(
+    'a keyid signing twice, threshold met (conformance test_duplicate_sig_keyids)',
+    async (t) => {
+      // TUF: a keyid MUST be unique in signatures; the copy is refused, not counted once.
+      const s = new Scenario(
+        new RepoBuilder({ now: NOW }).editSignatures('snapshot', (sigs) => [...sigs, sigs[0]!]),
+      );
+      await rejectsWith(t, s.refresh(), 'DUPLICATE_SIGNATURE', { role: 'snapshot' });
+      t.notOk(s.store.files.has('snapshot.json'), 'the snapshot is not stored');
+    },
+  );
+
   await t.test('a targets version rollback (conformance test_targets_rollback)', async (t) => {
     const s = new Scenario({ snapshotFileInfo: 'full' });
     s.builder.setVersion('targets', 3).setVersion('snapshot', 3).setVersion('timestamp', 3);

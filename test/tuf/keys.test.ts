@@ -6,6 +6,7 @@ import {
   createPublicKey,
   generateKeyPairSync,
   sign,
+  verify as cryptoVerify,
   type KeyObject,
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -460,6 +461,55 @@ t.test('keys that cannot be used throw TufError UNKNOWN_KEY_TYPE', (t) => {
   }
   t.end();
 });
+
+t.test(
+  'RSA keys under 2048 bits throw TufError KEY_TOO_SMALL, whatever the encoding or scheme',
+  (t) => {
+    // TUF 4.2: RSA keys MUST be at least 2048 bits. The signatures are valid: only the size refuses the key.
+    const cases: { bits: number; scheme: string; sign: (key: KeyObject) => Buffer }[] = [
+      { bits: 1024, scheme: 'rsassa-pss-sha256', sign: (key) => pss(key, 32)() },
+      { bits: 1024, scheme: 'rsa-pkcs1v15-sha256', sign: (key) => pkcs1(key)() },
+      { bits: 2047, scheme: 'rsassa-pss-sha256', sign: (key) => pss(key, 32)() },
+      { bits: 512, scheme: 'rsa-pkcs1v15-sha256', sign: (key) => pkcs1(key)() },
+    ];
+    for (const c of cases) {
+      const pair = generateKeyPairSync('rsa', { modulusLength: c.bits });
+      for (const [encoding, material] of [
+        ['PEM', pem(pair.publicKey)],
+        ['hex DER', spkiHex(pair.publicKey)],
+      ] as const) {
+        t.test(`${c.bits} bits, ${c.scheme}, ${encoding}`, (t) => {
+          const signature = c.sign(pair.privateKey);
+          t.ok(verify(c.scheme, pair.publicKey, signature), 'the signature itself is valid');
+          t.throws(() => importKey(tufKey('rsa', c.scheme, material), 'kid'), {
+            name: 'TufError',
+            code: 'KEY_TOO_SMALL',
+            details: { keyid: 'kid', expected: 2048, actual: c.bits },
+          });
+          const cached = new KeyCache().get(tufKey('rsa', c.scheme, material), 'kid');
+          t.ok(cached instanceof TufError && cached.code === 'KEY_TOO_SMALL', 'cached as refused');
+          t.end();
+        });
+      }
+    }
+    t.test('2048 bits and more are used', (t) => {
+      for (const bits of [2048, 3072]) {
+        const pair = bits === 2048 ? rsa : generateKeyPairSync('rsa', { modulusLength: bits });
+        const imported = importKey(tufKey('rsa', 'rsassa-pss-sha256', pem(pair.publicKey)), 'k');
+        t.ok(imported.verify(DATA, pss(pair.privateKey, 32)().toString('hex')), `${bits} bits`);
+      }
+      t.end();
+    });
+    t.end();
+  },
+);
+
+/** Whether node:crypto verifies `signature` over DATA as `scheme` does. */
+function verify(scheme: string, key: KeyObject, signature: Buffer): boolean {
+  const padding =
+    scheme === 'rsassa-pss-sha256' ? constants.RSA_PKCS1_PSS_PADDING : constants.RSA_PKCS1_PADDING;
+  return cryptoVerify('sha256', DATA, { key, padding }, signature);
+}
 
 t.test('expectedKeyIds', (t) => {
   t.test('without keyid_hash_algorithms: one id', (t) => {

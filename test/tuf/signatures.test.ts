@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
 
 import type { Finding } from '../../tuf/findings.js';
@@ -15,6 +16,9 @@ const d = generateKey('ed25519');
 // `a`'s private key listed under a second keyid (go-tuf's legacy keyid form).
 const aTwin = wrapKey(a.privateKey, 'ed25519', { legacyKeyidHashAlgorithms: true });
 const outsider = generateKey('ed25519');
+// TUF 4.2: RSA keys MUST be at least 2048 bits. Its signatures are valid; only its size keeps it from counting.
+const rsa1024 = wrapKey(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, 'rsa');
+const rsa2048 = generateKey('rsa');
 const unknownType: TufKey = { keytype: 'bls', scheme: 'bls12-381', keyval: { public: 'ab' } };
 
 const keysOf = (...list: TestKey[]): Record<string, TufKey> =>
@@ -118,6 +122,37 @@ const cases: Case[] = [
     met: false,
     validKeys: [a.keyid],
     codes: ['DUPLICATE_SIGNATURE', 'SIGNATURE_THRESHOLD_NOT_MET'],
+  },
+  {
+    // tuf-conformance test_duplicate_sig_keyids: python-tuf and tuf-js refuse such metadata.
+    name: 'a keyid signing twice refuses the signatures even with the threshold met',
+    keys: keysOf(a, b),
+    keyids: [a.keyid, b.keyid],
+    threshold: 1,
+    signatures: [sig(a), sig(b), sig(a)],
+    met: false,
+    validKeys: [a.keyid, b.keyid],
+    codes: ['DUPLICATE_SIGNATURE'],
+  },
+  {
+    name: 'an RSA key under 2048 bits never counts, though its signature is valid',
+    keys: keysOf(rsa1024),
+    keyids: [rsa1024.keyid],
+    threshold: 1,
+    signatures: [sig(rsa1024)],
+    met: false,
+    validKeys: [],
+    codes: ['KEY_TOO_SMALL', 'INVALID_THRESHOLD', 'SIGNATURE_THRESHOLD_NOT_MET'],
+  },
+  {
+    name: 'an RSA key under 2048 bits beside usable keys: the threshold counts the others',
+    keys: keysOf(rsa1024, rsa2048, a),
+    keyids: [rsa1024.keyid, rsa2048.keyid, a.keyid],
+    threshold: 2,
+    signatures: [sig(rsa1024), sig(rsa2048)],
+    met: false,
+    validKeys: [rsa2048.keyid],
+    codes: ['KEY_TOO_SMALL', 'SIGNATURE_THRESHOLD_NOT_MET'],
   },
   {
     name: 'threshold 0 is invalid and never met, even when signed',
@@ -338,8 +373,21 @@ t.test('structured fields of each finding', (t) => {
     threshold: 1,
     signatures: [sig(a), sig(a)],
   });
-  t.match(only(twice, 'DUPLICATE_SIGNATURE'), [{ keyid: a.keyid }]);
-  t.equal(twice.met, true);
+  t.match(only(twice, 'DUPLICATE_SIGNATURE'), [
+    { role: 'root', keyid: a.keyid, severity: 'error' },
+  ]);
+  t.equal(twice.met, false, 'refused, though one signature meets threshold 1');
+  t.strictSame(twice.validKeys, [a.keyid]);
+
+  const small = run({
+    keys: keysOf(rsa1024),
+    keyids: [rsa1024.keyid],
+    threshold: 1,
+    signatures: [],
+  });
+  t.match(only(small, 'KEY_TOO_SMALL'), [
+    { role: 'root', keyid: rsa1024.keyid, severity: 'warning', expected: 2048, actual: 1024 },
+  ]);
   t.end();
 });
 

@@ -442,7 +442,7 @@ t.test('thresholds and signatures', (t) => {
         b.editSignatures('timestamp', (sigs) => [...sigs.slice(0, 1), ...sigs.slice(0, 1)]),
       ok: false,
       expected: (b) => [
-        warning('DUPLICATE_SIGNATURE', 'timestamp', { keyid: keyidOf(b, 'timestamp') }),
+        error('DUPLICATE_SIGNATURE', 'timestamp', { keyid: keyidOf(b, 'timestamp') }),
         error('SIGNATURE_THRESHOLD_NOT_MET', 'timestamp', {
           threshold: 2,
           validKeys: [keyidOf(b, 'timestamp')],

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
 import { signaturesCheck } from '../../../checks/tuf/signatures.js';
 import { generateKey, importKey } from '../../support/builder.js';
@@ -70,9 +71,10 @@ const cases = [
     role: { name: 'snapshot', facts: { threshold: 1, validSignatures: 1, keys: 2 } },
   },
   {
-    name: 'one keyid signing twice: warn',
+    // TUF: a keyid MUST be unique in signatures; clients refuse the file.
+    name: 'one keyid signing twice: fail, even with the threshold met',
     repo: () => cleanRepo().editSignatures('targets', (sigs) => [...sigs, ...sigs]),
-    status: 'warn',
+    status: 'fail',
     codes: ['DUPLICATE_SIGNATURE'],
     role: { name: 'targets', facts: { threshold: 1, validSignatures: 1, keys: 1 } },
   },
@@ -97,6 +99,22 @@ const cases = [
       }),
     status: 'warn',
     codes: ['UNKNOWN_KEY_TYPE'],
+    role: { name: 'targets', facts: { threshold: 1, validSignatures: 1, keys: 2 } },
+  },
+  {
+    // TUF: RSA keys MUST be at least 2048 bits; a 1024-bit key never counts.
+    name: 'an RSA key under 2048 bits beside a usable one: warn',
+    repo: () =>
+      cleanRepo().mutateSigned('root', (s) => {
+        const small = importKey(
+          generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey,
+          'rsa',
+        );
+        s.keys[small.keyid] = small.publicKey;
+        s.roles.targets.keyids.push(small.keyid);
+      }),
+    status: 'warn',
+    codes: ['KEY_TOO_SMALL'],
     role: { name: 'targets', facts: { threshold: 1, validSignatures: 1, keys: 2 } },
   },
 ] as const;
