@@ -1,4 +1,4 @@
-import { CHECK_STATUSES, type CheckStatus } from '../checks/types.js';
+import { CHECK_STATUSES, type CheckResult, type CheckStatus } from '../checks/types.js';
 import { parseRfc3339 } from '../tuf/time.js';
 import { type MetricFamily, MetricsRegistry } from './metrics-registry.js';
 import type { MetricsInput } from './types.js';
@@ -99,7 +99,33 @@ export function renderMetrics(input: MetricsInput): string {
     .set({}, input.scheduleIntervalSeconds);
 
   roleMetrics(registry, input.repositories);
+  certificateMetrics(
+    registry,
+    latest?.checks.find((c) => c.id === 'https.certificate'),
+  );
   return registry.render();
+}
+
+/**
+ * From the evidence of the last run's `https.certificate`: one series per
+ * endpoint whose certificate was seen (`edge` is `origin`, `targets` or an
+ * edge's name, all from config, so labels stay bounded).
+ */
+function certificateMetrics(registry: MetricsRegistry, check: CheckResult | undefined): void {
+  const expiry = registry.gauge(
+    'tufwatch_tls_certificate_expiry_timestamp_seconds',
+    'When the TLS certificate each repository endpoint presents expires (notAfter), in Unix seconds.',
+    ['repository', 'edge'],
+  );
+  const endpoints = check?.evidence.endpoints;
+  if (!Array.isArray(endpoints)) return;
+  for (const endpoint of endpoints as unknown[]) {
+    if (typeof endpoint !== 'object' || endpoint === null) continue;
+    const { repository, edge, notAfter } = endpoint as Record<string, unknown>;
+    if (typeof repository !== 'string' || typeof edge !== 'string' || typeof notAfter !== 'string')
+      continue;
+    setIfKnown(expiry, { repository, edge }, seconds(notAfter));
+  }
 }
 
 function roleMetrics(registry: MetricsRegistry, repositories: MetricsInput['repositories']): void {
