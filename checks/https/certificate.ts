@@ -61,10 +61,10 @@ function evaluateCertificate(endpoint: HttpsEndpoint, now: Date): EndpointVerdic
   const problems: string[] = [];
   if (!hs.chainVerified)
     problems.push(
-      `the chain does not verify to ${endpoint.caFile === null ? 'the system roots' : endpoint.caFile} (${hs.chainError ?? 'unknown'})`,
+      `the chain does not verify to ${endpoint.caFile === null ? 'the system roots' : endpoint.caFile} (${String(hs.chainError)})`,
     );
   if (!hs.hostnameMatches)
-    problems.push(`the certificate is not for ${endpoint.host} (${hs.hostnameError ?? 'unknown'})`);
+    problems.push(`the certificate is not for ${endpoint.host} (${String(hs.hostnameError)})`);
   if (Date.parse(cert.notAfter) <= now.getTime()) problems.push(`it expired on ${cert.notAfter}`);
   else if (Date.parse(cert.notBefore) > now.getTime())
     problems.push(`it is not valid before ${cert.notBefore}`);

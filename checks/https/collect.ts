@@ -163,7 +163,7 @@ function handshake(target: ProbeTarget, options: ConnectionOptions): Promise<Att
     socket.on('error', (err: Error & { code?: string }) => {
       clearTimeout(timer);
       socket.destroy();
-      const code = err.code ?? err.name;
+      const code = codeOf(err);
       resolve(
         tcp
           ? { kind: 'refused', alert: code }
@@ -187,22 +187,20 @@ async function probeHandshake(target: ProbeTarget): Promise<Probed<Handshake>> {
   const { socket } = attempt;
   try {
     const peer = socket.getPeerCertificate(true);
-    const identity = checkServerIdentity(target.host, peer);
+    const identity = hostnameProblem(target.host, peer);
     const chainError = socket.authorizationError as unknown as Error | string | null;
     return {
       ok: true,
       value: {
         established: true,
-        protocol: socket.getProtocol() ?? 'unknown',
+        // Null only before the handshake completes.
+        protocol: socket.getProtocol() as string,
         cipher: socket.getCipher().standardName,
         certificate: certificateFacts(peer),
         chainVerified: socket.authorized,
         chainError: chainError === null ? null : String(chainError),
-        hostnameMatches: identity === undefined,
-        hostnameError:
-          identity === undefined
-            ? null
-            : ((identity as Error & { code?: string }).code ?? identity.message),
+        hostnameMatches: identity === null,
+        hostnameError: identity,
       },
     };
   } finally {
@@ -256,7 +254,7 @@ function probeHsts(target: ProbeTarget, url: string): Promise<Probed<HstsRespons
     req.on('error', (err: Error & { code?: string }) => {
       resolve({
         ok: false,
-        error: { code: 'ConnectionFailed', message: `${err.code ?? err.name}: ${err.message}` },
+        error: { code: 'ConnectionFailed', message: `${codeOf(err)}: ${err.message}` },
       });
     });
     req.once('response', (res: IncomingMessage) => {
@@ -264,7 +262,8 @@ function probeHsts(target: ProbeTarget, url: string): Promise<Probed<HstsRespons
         ok: true,
         value: {
           url,
-          status: res.statusCode ?? 0,
+          // Always set on a client's response.
+          status: res.statusCode as number,
           header: firstHeader(res.rawHeaders, 'strict-transport-security'),
         },
       });
@@ -274,9 +273,26 @@ function probeHsts(target: ProbeTarget, url: string): Promise<Probed<HstsRespons
   });
 }
 
+/**
+ * RFC 6125 name check, as agents make it: Go (Orbit) ignores the common name
+ * since Go 1.15, so a certificate without subjectAltName names no host, even
+ * when Node's own check would fall back to its CN.
+ */
+function hostnameProblem(host: string, peer: PeerCertificate): string | null {
+  if ((peer.subjectaltname ?? '') === '') return 'NO_SUBJECT_ALT_NAME';
+  const error = checkServerIdentity(host, peer) as (Error & { code: string }) | undefined;
+  return error === undefined ? null : error.code;
+}
+
+/** Socket and TLS errors carry a code (`ECONNREFUSED`, `ERR_SSL_...`). */
+function codeOf(err: Error & { code?: string }): string {
+  /* c8 ignore next -- every net/tls error has a code; the name is a fallback for the evidence */
+  return err.code ?? err.name;
+}
+
 function firstHeader(raw: readonly string[], name: string): string | null {
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i]?.toLowerCase() === name) return raw[i + 1] ?? null;
+    if (raw[i]?.toLowerCase() === name) return raw[i + 1] as string;
   }
   return null;
 }
@@ -309,9 +325,10 @@ function certificateFacts(
 }
 
 /** `CN=updates.fleetdm.com, O=...` from Node's object form. */
-function dn(name: PeerCertificate['subject'] | undefined): string {
-  return Object.entries(name ?? {})
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`)
+function dn(name: PeerCertificate['subject']): string {
+  // A multi-valued attribute (two OUs) is an array.
+  return Object.entries(name)
+    .map(([k, v]) => `${k}=${[v].flat().join('+')}`)
     .join(', ');
 }
 

@@ -37,7 +37,7 @@ function evaluateProtocol(endpoint: HttpsEndpoint): EndpointVerdict {
   if (accepted.length > 0)
     return {
       status: 'fail',
-      message: `accepts ${accepted.map((p) => `${p.protocol} (${p.cipher ?? 'unknown cipher'})`).join(', ')}`,
+      message: `accepts ${accepted.map((p) => `${p.protocol} (${p.cipher})`).join(', ')}`,
       facts,
     };
   const failed = [hs, ...endpoint.legacyProtocols].find((p) => !p.ok);

@@ -100,14 +100,10 @@ export interface CertificateFacts {
   chain: { subject: string; issuer: string; notAfter: string }[];
 }
 
-export interface LegacyProtocolProbe {
-  protocol: LegacyProtocol;
-  accepted: boolean;
-  /** With `accepted`: the cipher suite the server chose. */
-  cipher?: string;
-  /** Without: the error that ended the handshake. */
-  refusal?: string;
-}
+/** Accepted, with the cipher suite the server chose; or refused, with the error that ended the handshake. */
+export type LegacyProtocolProbe =
+  | { protocol: LegacyProtocol; accepted: true; cipher: string }
+  | { protocol: LegacyProtocol; accepted: false; refusal: string };
 
 /** TLS 1.0 and 1.1, deprecated by RFC 8996. */
 export type LegacyProtocol = 'TLSv1' | 'TLSv1.1';

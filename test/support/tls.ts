@@ -61,8 +61,17 @@ export class TestCa {
     );
   }
 
-  /** A leaf for `names` (DNS names or IP addresses), valid from `notBefore` to `notAfter`. */
-  issue(name: string, names: readonly string[], notBefore: Date, notAfter: Date): KeyPair {
+  /**
+   * A leaf for `names` (DNS names or IP addresses), valid from `notBefore` to
+   * `notAfter`. Without names: a leaf with the common name `cn` and no subjectAltName.
+   */
+  issue(
+    name: string,
+    names: readonly string[],
+    notBefore: Date,
+    notAfter: Date,
+    cn = names[0] ?? name,
+  ): KeyPair {
     const base = path.join(this.dir, name);
     const san = names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
     openssl([
@@ -76,9 +85,8 @@ export class TestCa {
       '-out',
       `${base}.csr`,
       '-subj',
-      `/CN=${names[0] ?? name}`,
-      '-addext',
-      `subjectAltName=${san}`,
+      `/CN=${cn}`,
+      ...(names.length > 0 ? ['-addext', `subjectAltName=${san}`] : []),
     ]);
     fs.writeFileSync(
       path.join(this.dir, 'serial'),

@@ -168,6 +168,19 @@ t.test('another host name: fail', async (t) => {
   });
 });
 
+t.test('no subjectAltName: fail, as Go agents ignore the common name', async (t) => {
+  const cnOnly = ca.issue('cn-only', [], days(-1), days(90), 'localhost');
+  const cert = certificateCheck.evaluate((await probe({ pair: cnOnly })).data);
+  t.equal(cert.status, 'fail');
+  t.match(entry(cert), {
+    chainVerified: true,
+    hostnameMatches: false,
+    hostnameError: 'NO_SUBJECT_ALT_NAME',
+    subjectAltName: null,
+    subject: 'CN=localhost',
+  });
+});
+
 t.test('self-signed: fail', async (t) => {
   const self = ca.selfSigned('self', 'localhost');
   const cert = certificateCheck.evaluate((await probe({ pair: self })).data);
@@ -301,9 +314,11 @@ t.test(
   },
 );
 
-t.test('targets on the same host: one endpoint', async (t) => {
+t.test('targets on the same host: one endpoint; no port: 443', async (t) => {
   const snapshot = await collectHttps([repo('http://localhost:1')]);
   t.equal(snapshot[0]?.endpoints.length, 1);
+  const https = await collectHttps([repo('https://127.0.0.1')], { timeoutMs: 5000 });
+  t.match(https[0]?.endpoints[0], { host: '127.0.0.1', port: 443 });
 });
 
 export type { KeyPair };
