@@ -257,7 +257,7 @@ if (!existsSync(CHROMIUM)) {
         t.equal(await badgeOf(card), label, `${id}: ${label}`);
       }
       t.match(await page.getByTestId('control-TW-04').innerText(), /Has not passed yet/);
-      t.match(await page.getByTestId('overall').innerText(), /3 of 6 controls are not passing/);
+      t.match(await page.getByTestId('overall').innerText(), /3 of 7 controls are not passing/);
       t.match(await page.getByTestId('updated').innerText(), /Last updated 2031-03-01 12:00 UTC/);
 
       // The stylesheet loaded under the CSP: badges are pills, not unstyled text.
