@@ -77,6 +77,15 @@ function evaluateHsts(endpoint: HttpsEndpoint): EndpointVerdict {
     };
   const directives = parseHsts(header);
   const facts = { probeUrl: url, httpStatus: status, header, ...directives };
+  // RFC 6797 8.1: a header received over a connection with certificate errors is ignored.
+  const hs = endpoint.handshake;
+  if (hs.ok && hs.value.established && !(hs.value.chainVerified && hs.value.hostnameMatches))
+    return {
+      status: 'warn',
+      message:
+        'Strict-Transport-Security is sent over a connection with certificate errors: clients ignore it (RFC 6797 8.1)',
+      facts: { ...facts, ignored: true },
+    };
   if (directives.maxAge === null)
     return {
       status: 'warn',

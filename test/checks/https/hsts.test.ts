@@ -9,6 +9,7 @@ import {
   endpointEvidence,
   goodEndpoint,
   oneRepository,
+  withHandshake,
 } from '../../support/https.js';
 
 function withHeader(header: string | null) {
@@ -69,3 +70,25 @@ t.test('the GET could not be made: error', (t) => {
   t.match(endpointEvidence(outcome), { probeError: { code: 'Timeout' } });
   t.end();
 });
+
+t.test(
+  'a header over a connection with certificate errors is ignored (RFC 6797 8.1): warn',
+  (t) => {
+    for (const changes of [
+      { chainVerified: false, chainError: 'CERT_HAS_EXPIRED' },
+      { hostnameMatches: false },
+    ]) {
+      const outcome = check.evaluate(oneRepository(withHandshake(changes)));
+      t.equal(outcome.status, 'warn', JSON.stringify(changes));
+      t.match(endpointEvidence(outcome), { ignored: true, maxAge: 31536000 });
+    }
+    // The handshake could not be made: the header is judged alone.
+    const refused = check.evaluate(
+      oneRepository(
+        goodEndpoint({ handshake: { ok: true, value: { established: false, alert: 'X' } } }),
+      ),
+    );
+    t.equal(refused.status, 'pass');
+    t.end();
+  },
+);
