@@ -40,9 +40,30 @@ export interface HttpsRepositoryTarget {
 export interface CollectHttpsOptions {
   /** Limit for each probe (connection, handshake, response headers), in ms. Default 10000. */
   timeoutMs?: number;
+  /**
+   * The cipher string of the TLS 1.0/1.1 probes. Default `DEFAULT@SECLEVEL=0`:
+   * OpenSSL 3 offers TLS 1.0 and 1.1 only at level 0.
+   */
+  legacyCiphers?: string;
+}
+
+/** Probe settings, defaults applied. */
+interface ProbeSettings {
+  timeoutMs: number;
+  legacyCiphers: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const LEGACY_CIPHERS = 'DEFAULT@SECLEVEL=0';
+/**
+ * Errors of a handshake the client could not even offer (no protocol or cipher
+ * enabled at this OpenSSL's configuration): they say nothing of the server, so
+ * the probe could not run, never "refused".
+ */
+const CLIENT_SIDE_ERRORS = new Set([
+  'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
+  'ERR_SSL_NO_CIPHERS_AVAILABLE',
+]);
 const URL_LIKE = /^[a-z][a-z\d+.-]*:\/\//i;
 
 /** Every repository's endpoints, probed concurrently. */
@@ -50,13 +71,16 @@ export async function collectHttps(
   repositories: readonly HttpsRepositoryTarget[],
   options: CollectHttpsOptions = {},
 ): Promise<HttpsRepositorySnapshot[]> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return Promise.all(repositories.map((repo) => collectRepository(repo, timeoutMs)));
+  const settings: ProbeSettings = {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    legacyCiphers: options.legacyCiphers ?? LEGACY_CIPHERS,
+  };
+  return Promise.all(repositories.map((repo) => collectRepository(repo, settings)));
 }
 
 async function collectRepository(
   repo: HttpsRepositoryTarget,
-  timeoutMs: number,
+  settings: ProbeSettings,
 ): Promise<HttpsRepositorySnapshot> {
   if (!URL_LIKE.test(repo.url)) {
     return { repository: repo.name, location: 'directory', endpoints: [] };
@@ -71,7 +95,7 @@ async function collectRepository(
   )
     targets.push({ edge: 'targets', url: repo.targetsUrl, probeUrl: repo.targetsUrl });
   const endpoints = await Promise.all(
-    targets.map((t) => probeEndpoint(t.edge, t.url, t.probeUrl, repo, timeoutMs)),
+    targets.map((t) => probeEndpoint(t.edge, t.url, t.probeUrl, repo, settings)),
   );
   return { repository: repo.name, location: 'network', endpoints };
 }
@@ -82,7 +106,7 @@ export async function probeEndpoint(
   url: string,
   probeUrl: string,
   repo: Pick<HttpsRepositoryTarget, 'caFile' | 'ca'>,
-  timeoutMs: number,
+  settings: ProbeSettings,
 ): Promise<EndpointSnapshot> {
   const parsed = new URL(url);
   if (parsed.protocol !== 'https:') return { edge, url, scheme: 'http' };
@@ -92,7 +116,7 @@ export async function probeEndpoint(
   const target: ProbeTarget = {
     host,
     port,
-    timeoutMs,
+    ...settings,
     ...(repo.ca !== undefined && { ca: repo.ca }),
   };
   const [handshake, legacyProtocols, hsts] = await Promise.all([
@@ -113,11 +137,10 @@ export async function probeEndpoint(
   };
 }
 
-interface ProbeTarget {
+interface ProbeTarget extends ProbeSettings {
   host: string;
   port: number;
   ca?: string;
-  timeoutMs: number;
 }
 
 /** Host names go in SNI; an IP address may not (RFC 6066 3). */
@@ -220,10 +243,18 @@ async function probeLegacy(
   const attempt = await handshake(target, {
     minVersion: protocol,
     maxVersion: protocol,
-    ciphers: 'DEFAULT@SECLEVEL=0',
+    ciphers: target.legacyCiphers,
     checkServerIdentity: () => undefined,
   });
   if (attempt.kind === 'failed') return { ok: false, error: attempt.error };
+  if (attempt.kind === 'refused' && CLIENT_SIDE_ERRORS.has(attempt.alert))
+    return {
+      ok: false,
+      error: {
+        code: 'ClientUnsupported',
+        message: `this OpenSSL cannot offer ${protocol} (${attempt.alert})`,
+      },
+    };
   if (attempt.kind === 'refused')
     return { ok: true, value: { protocol, accepted: false, refusal: attempt.alert } };
   const cipher = attempt.socket.getCipher().standardName;

@@ -13,8 +13,12 @@
  */
 import type { CollectedData } from '../types.js';
 
-/** Why a probe could not run; closed set, branch on it, never on `message`. */
-export type ProbeErrorCode = 'Timeout' | 'ConnectionFailed';
+/**
+ * Why a probe could not run; closed set, branch on it, never on `message`.
+ * `ClientUnsupported`: tufwatch's own OpenSSL could not offer the protocol
+ * (a legacy-protocol probe on a build that disables TLS 1.0/1.1 outright).
+ */
+export type ProbeErrorCode = 'Timeout' | 'ConnectionFailed' | 'ClientUnsupported';
 
 export interface ProbeError {
   code: ProbeErrorCode;

@@ -246,6 +246,29 @@ t.test('no HSTS: warn; a short max-age: warn', async (t) => {
   t.match(entry(short), { maxAge: 86400 });
 });
 
+t.test(
+  'a legacy protocol this OpenSSL cannot offer: error, never a refusal (no false pass)',
+  async (t) => {
+    const server = await startTlsServer({ pair: good, hsts: YEAR_HSTS });
+    t.teardown(() => server.close());
+    const snapshot = await collectHttps([repo(`https://localhost:${server.port}`)], {
+      timeoutMs: 5000,
+      legacyCiphers: 'DEFAULT@SECLEVEL=5',
+    });
+    const outcome = protocolCheck.evaluate(data(snapshot));
+    t.equal(outcome.status, 'error');
+    t.match(entry(outcome), {
+      negotiated: { protocol: 'TLSv1.3' },
+      probeError: { code: 'ClientUnsupported' },
+      legacyProtocols: [
+        { probeError: { code: 'ClientUnsupported' } },
+        { probeError: { code: 'ClientUnsupported' } },
+      ],
+    });
+    t.equal(certificateCheck.evaluate(data(snapshot)).status, 'pass');
+  },
+);
+
 t.test('connection refused: every check is error, never pass', async (t) => {
   const port = await closedPort();
   const snapshot = await collectHttps([repo(`https://127.0.0.1:${port}`)], { timeoutMs: 5000 });
