@@ -75,6 +75,14 @@ export const CONTROL_CATALOG: readonly ControlDefinition[] = [
       'cloudtrail.config-changes',
     ],
   },
+  {
+    id: 'TW-07',
+    title: 'Agents can always reach a consistent, authentic repository',
+    description:
+      'The HTTPS endpoints agents connect to present a valid certificate for their host, refuse TLS 1.0 and 1.1, and enforce HTTPS with HSTS.',
+    criteria: ['A1.2', 'CC6.7', 'PI1.4'],
+    checks: ['https.certificate', 'https.protocol', 'https.hsts'],
+  },
 ];
 
 /** fail > error > warn > pass > not_applicable: a control is as bad as its worst check. */

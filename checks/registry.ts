@@ -1,4 +1,5 @@
 import { AWS_CHECKS } from './aws/index.js';
+import { HTTPS_CHECKS } from './https/index.js';
 import { consistencyCheck } from './tuf/consistency.js';
 import { delegationsCheck } from './tuf/delegations.js';
 import { expiryCheck } from './tuf/expiry.js';
@@ -23,8 +24,12 @@ export const TUF_CHECKS: readonly CheckDefinition[] = Object.freeze([
   orbitLayoutCheck,
 ]);
 
-/** Every check tufwatch runs: the repository, then the AWS configuration behind it. */
-export const ALL_CHECKS: readonly CheckDefinition[] = Object.freeze([...TUF_CHECKS, ...AWS_CHECKS]);
+/** Every check tufwatch runs: the repository, the HTTPS endpoints agents reach, then the AWS configuration behind it. */
+export const ALL_CHECKS: readonly CheckDefinition[] = Object.freeze([
+  ...TUF_CHECKS,
+  ...HTTPS_CHECKS,
+  ...AWS_CHECKS,
+]);
 
 /** The check with this id, if there is one. */
 export function checkById(id: string): CheckDefinition | undefined {

@@ -1,6 +1,7 @@
 import type { Finding } from '../tuf/findings.js';
 import type { RoleSummary, VerifyReport } from '../tuf/verify.js';
 import type { TargetFile } from '../tuf/metadata.js';
+import type { HttpsRepositorySnapshot } from './https/types.js';
 
 /**
  * `fail`: evaluated and non-compliant. `error`: could not be evaluated
@@ -77,6 +78,8 @@ export interface CollectedData {
   tuf: readonly TufRepositorySnapshot[];
   /** AWS snapshots, keyed by collector; undefined when AWS is not configured. */
   aws?: Readonly<Record<string, unknown>>;
+  /** The HTTPS endpoints of each repository (`checks/https/collect.ts`); undefined when not collected. */
+  https?: readonly HttpsRepositorySnapshot[];
   settings: CheckSettings;
 }
 

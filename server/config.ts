@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -265,6 +266,7 @@ async function readRepositories(
       'trustedRoot',
       'checkTargets',
       'orbit',
+      'caFile',
     ]);
     if (r === undefined) continue;
     const name = p.text(r.name, `${path}.name`, REPOSITORY_NAME, 'must match [a-z0-9._-]{1,64}');
@@ -286,6 +288,11 @@ async function readRepositories(
         : await readTrustedRoot(p, resolve(baseDir, trustedRoot), `${path}.trustedRoot`, limits);
     const checkTargets = p.boolean(r.checkTargets, `${path}.checkTargets`, true);
     const orbit = r.orbit === undefined ? undefined : readOrbit(p, r.orbit, `${path}.orbit`);
+    const caFile = r.caFile === undefined ? undefined : p.text(r.caFile, `${path}.caFile`);
+    const ca =
+      caFile === undefined
+        ? undefined
+        : await readCaFile(p, resolve(baseDir, caFile), `${path}.caFile`);
     if (
       name === undefined ||
       url === undefined ||
@@ -304,6 +311,10 @@ async function readRepositories(
       checkTargets,
     };
     if (orbit !== undefined) repository.orbit = orbit;
+    if (caFile !== undefined && ca !== undefined) {
+      repository.caFile = resolve(baseDir, caFile);
+      repository.ca = ca;
+    }
     repositories.push(repository);
   }
   return repositories;
@@ -350,6 +361,40 @@ async function readTrustedRoot(
     return undefined;
   }
   return new Uint8Array(bytes);
+}
+
+/** A bundle of CA certificates wider than any real one: 1 MiB. */
+const MAX_CA_FILE_BYTES = 1024 * 1024;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+
+/** The PEM bundle of `caFile`: readable, and every certificate in it parses. */
+async function readCaFile(p: Problems, file: string, path: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = (await readCappedBytes(file, MAX_CA_FILE_BYTES)).toString('utf8');
+  } catch (err) {
+    p.add(
+      path,
+      err instanceof TooLarge
+        ? `${file} is larger than ${MAX_CA_FILE_BYTES} bytes`
+        : `cannot read ${file}: ${errorMessage(err)}`,
+    );
+    return undefined;
+  }
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) {
+    p.add(path, `${file} holds no PEM certificate`);
+    return undefined;
+  }
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      p.add(path, `${file}: certificate ${i + 1} does not parse (${errorMessage(err)})`);
+      return undefined;
+    }
+  }
+  return blocks.join('\n');
 }
 
 function readOrbit(p: Problems, value: unknown, path: string): RepositoryConfig['orbit'] {

@@ -1,4 +1,4 @@
-import { CHECK_STATUSES, type CheckStatus } from '../checks/types.js';
+import { CHECK_STATUSES, type CheckResult, type CheckStatus } from '../checks/types.js';
 import { parseRfc3339 } from '../tuf/time.js';
 import { type MetricFamily, MetricsRegistry } from './metrics-registry.js';
 import type { MetricsInput, RunDetail } from './types.js';
@@ -114,6 +114,10 @@ export function renderMetrics(input: MetricsInput): string {
 
   roleMetrics(registry, input.repositories);
   targetMetrics(registry, latest);
+  certificateMetrics(
+    registry,
+    latest?.checks.find((c) => c.id === 'https.certificate'),
+  );
   return registry.render();
 }
 
@@ -133,6 +137,28 @@ function targetMetrics(registry: MetricsRegistry, latest: RunDetail | undefined)
   for (const [repository, facts] of Object.entries(evidence)) {
     const at = (facts as { oldestHashedAt?: unknown } | null)?.oldestHashedAt;
     setIfKnown(oldest, { repository }, typeof at === 'string' ? seconds(at) : undefined);
+  }
+}
+
+/**
+ * From the evidence of the last run's `https.certificate`: one series per
+ * endpoint whose certificate was seen (`edge` is `origin`, `targets` or an
+ * edge's name, all from config, so labels stay bounded).
+ */
+function certificateMetrics(registry: MetricsRegistry, check: CheckResult | undefined): void {
+  const expiry = registry.gauge(
+    'tufwatch_tls_certificate_expiry_timestamp_seconds',
+    'When the TLS certificate each repository endpoint presents expires (notAfter), in Unix seconds.',
+    ['repository', 'edge'],
+  );
+  const endpoints = check?.evidence.endpoints;
+  if (!Array.isArray(endpoints)) return;
+  for (const endpoint of endpoints as unknown[]) {
+    if (typeof endpoint !== 'object' || endpoint === null) continue;
+    const { repository, edge, notAfter } = endpoint as Record<string, unknown>;
+    if (typeof repository !== 'string' || typeof edge !== 'string' || typeof notAfter !== 'string')
+      continue;
+    setIfKnown(expiry, { repository, edge }, seconds(notAfter));
   }
 }
 

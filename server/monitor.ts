@@ -1,6 +1,8 @@
 import { messageOf } from '../tuf/errors.js';
 import { collectAws } from '../checks/aws/collect.js';
 import type { AwsSnapshot } from '../checks/aws/types.js';
+import { collectHttps } from '../checks/https/collect.js';
+import type { HttpsRepositorySnapshot } from '../checks/https/types.js';
 import { evaluateControls } from '../checks/controls.js';
 import { runChecks } from '../checks/run.js';
 import { nextTrustedRoles } from '../checks/tuf/rollback.js';
@@ -32,6 +34,8 @@ export interface MonitorDeps {
   verifier: Pick<Verifier, 'verify'>;
   /** Reads the AWS account (injectable for tests; the real SDK collector by default). */
   collectAws?: typeof collectAws;
+  /** Probes the repositories' HTTPS endpoints (injectable for tests; real sockets by default). */
+  collectHttps?: typeof collectHttps;
   now: () => Date;
   /** Told how each run ended (the service logs it); `error` is set when the run failed. */
   onFinished?: (run: RunRecord, detail: RunDetail | undefined, error?: unknown) => void;
@@ -172,13 +176,16 @@ export class CheckMonitor implements Monitor {
     try {
       at = now();
       const awsCollected = this.#collectAws(at);
+      const httpsCollected = this.#collectHttps();
       tuf = await Promise.all(config.repositories.map((repo) => this.#collectTuf(repo, at)));
       const aws = await awsCollected;
+      const https = await httpsCollected;
       const data: CollectedData = {
         now: at,
         tuf,
         settings: config.checks,
         ...(aws !== undefined && { aws }),
+        ...(https !== undefined && { https }),
       };
       results = runChecks(checks, data, now);
       controls = evaluateControls(config.controls, results);
@@ -327,6 +334,19 @@ export class CheckMonitor implements Monitor {
     );
     clearTimeout(timer);
     return snapshot;
+  }
+
+  /**
+   * The HTTPS snapshot. The collector bounds each probe by the check timeout
+   * and never throws; one that does anyway leaves the snapshot out, which
+   * makes every HTTPS check `error`.
+   */
+  async #collectHttps(): Promise<HttpsRepositorySnapshot[] | undefined> {
+    const { config } = this.#deps;
+    const collect = this.#deps.collectHttps ?? collectHttps;
+    return collect(config.repositories, {
+      timeoutMs: Math.min(10_000, config.schedule.checkTimeoutSeconds * 1000),
+    }).catch(() => undefined);
   }
 
   async #collectTuf(repo: RepositoryConfig, at: Date): Promise<TufRepositorySnapshot> {

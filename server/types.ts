@@ -207,6 +207,10 @@ export interface RepositoryConfig {
   checkTargets: boolean;
   /** Expected Orbit layout; the orbit-layout check is not_applicable without it. */
   orbit?: OrbitLayout;
+  /** `caFile` as resolved against the config file's directory: the only roots trusted for this repository's HTTPS. */
+  caFile?: string;
+  /** Its PEM text, read and parsed when the config is loaded. */
+  ca?: string;
 }
 
 /** The AWS account behind the repository (the AWS issue extends it). */

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { CONTROL_CATALOG } from '../../checks/controls.js';
+import { HTTPS_CHECKS } from '../../checks/https/index.js';
 import { ALL_CHECKS, checkById, TUF_CHECKS } from '../../checks/registry.js';
 import { collected } from '../support/checks.js';
 
@@ -16,6 +17,21 @@ t.test('the TUF check ids are exactly the public ones', (t) => {
     'tuf.target-integrity',
   ]);
   for (const check of TUF_CHECKS) t.equal(check.component, 'tuf-repository', check.id);
+  t.end();
+});
+
+t.test('the HTTPS check ids are exactly the public ones, all in ALL_CHECKS and TW-07', (t) => {
+  t.strictSame(
+    HTTPS_CHECKS.map((c) => c.id),
+    ['https.certificate', 'https.protocol', 'https.hsts'],
+  );
+  const tw07 = CONTROL_CATALOG.find((c) => c.id === 'TW-07');
+  t.strictSame(tw07?.criteria, ['A1.2', 'CC6.7', 'PI1.4']);
+  t.equal(tw07?.title, 'Agents can always reach a consistent, authentic repository');
+  for (const check of HTTPS_CHECKS) {
+    t.ok(ALL_CHECKS.includes(check), check.id);
+    t.ok(tw07?.checks.includes(check.id), `TW-07 holds ${check.id}`);
+  }
   t.end();
 });
 

@@ -721,7 +721,7 @@ t.test('controls: drop, rename and add apply to the catalog', async (t) => {
   );
   t.strictSame(
     config.controls.map((c) => c.id),
-    ['TW-01', 'TW-02', 'TW-03', 'TW-05', 'TW-06', 'ACME-01'],
+    ['TW-01', 'TW-02', 'TW-03', 'TW-05', 'TW-06', 'TW-07', 'ACME-01'],
   );
   t.equal(config.controls[0]!.title, 'Orbit updates are signed by Acme keys');
   t.strictSame(config.controls[0]!.checks, CONTROL_CATALOG[0]!.checks);

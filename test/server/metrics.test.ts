@@ -20,6 +20,7 @@ function beforeAnyRun(): MetricsInput {
     running: true,
     runsTotal: { pass: 0, fail: 0, error: 0 },
     scheduleIntervalSeconds: 3600,
+    storage: { status: 'ok', failures: 0 },
     repositories: [{ name: 'updates.fleetdm.com', roles: {} }],
     checkIds: CATALOG_CHECK_IDS,
     controlIds: CATALOG_CONTROL_IDS,
@@ -37,6 +38,9 @@ const EVERY_FAMILY = [
   'tufwatch_run_in_progress',
   'tufwatch_runs_total',
   'tufwatch_schedule_interval_seconds',
+  'tufwatch_storage_degraded',
+  'tufwatch_store_failures_total',
+  'tufwatch_tls_certificate_expiry_timestamp_seconds',
   'tufwatch_tuf_role_expiry_timestamp_seconds',
   'tufwatch_tuf_role_threshold',
   'tufwatch_tuf_role_valid_signatures',
@@ -125,6 +129,8 @@ tufwatch_runs_total{result="pass"} 5
 # HELP tufwatch_schedule_interval_seconds Configured time between scheduled runs; alerts compare run age with it.
 # TYPE tufwatch_schedule_interval_seconds gauge
 tufwatch_schedule_interval_seconds 600
+# HELP tufwatch_tls_certificate_expiry_timestamp_seconds When the TLS certificate each repository endpoint presents expires (notAfter), in Unix seconds.
+# TYPE tufwatch_tls_certificate_expiry_timestamp_seconds gauge
 # HELP tufwatch_tuf_role_expiry_timestamp_seconds When the trusted metadata of each TUF role expires, in Unix seconds.
 # TYPE tufwatch_tuf_role_expiry_timestamp_seconds gauge
 tufwatch_tuf_role_expiry_timestamp_seconds{repository="fleet",role="timestamp"} 1893456000
@@ -343,6 +349,46 @@ t.test('dates that cannot be read leave their series out', (t) => {
   ]);
   t.end();
 });
+
+t.test(
+  'TLS certificate expiry: one series per endpoint https.certificate saw a certificate on',
+  (t) => {
+    const input = realisticMetricsInput();
+    const latest = input.latest!;
+    const certificate = {
+      id: 'https.certificate',
+      status: 'fail' as const,
+      message: 'expired',
+      evaluatedAt: '2030-01-02T03:00:00.000Z',
+      durationMs: 1,
+      evidence: {
+        endpoints: [
+          { repository: 'fleet', edge: 'origin', notAfter: '2030-02-01T00:00:00.000Z' },
+          { repository: 'fleet', edge: 'targets', notAfter: '2029-12-01T00:00:00.000Z' },
+          // A probe that could not run saw no certificate: no series, not a 0.
+          { repository: 'staging', edge: 'origin', probeError: { code: 'Timeout' } },
+          { repository: 'fleet', edge: 'http' },
+          null,
+          'not an endpoint',
+        ],
+      },
+    };
+    const text = renderMetrics({
+      ...input,
+      latest: { ...latest, checks: [...latest.checks, certificate] },
+    });
+    t.same(samples(text, 'tufwatch_tls_certificate_expiry_timestamp_seconds'), [
+      'tufwatch_tls_certificate_expiry_timestamp_seconds{repository="fleet",edge="origin"} 1896134400',
+      'tufwatch_tls_certificate_expiry_timestamp_seconds{repository="fleet",edge="targets"} 1890777600',
+    ]);
+    const noEndpoints = renderMetrics({
+      ...input,
+      latest: { ...latest, checks: [{ ...certificate, evidence: {} }] },
+    });
+    t.same(samples(noEndpoints, 'tufwatch_tls_certificate_expiry_timestamp_seconds'), []);
+    t.end();
+  },
+);
 
 /** Hostile label values: repository names come from config, role names from delegations. */
 function escapingInput(): MetricsInput {

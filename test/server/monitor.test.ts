@@ -87,6 +87,7 @@ t.test(
       'TW-04': 'pass',
       'TW-05': 'not_applicable',
       'TW-06': 'not_applicable',
+      'TW-07': 'not_applicable',
     });
     const roles = m.store.trustedRoles('orbit');
     t.equal(roles?.timestamp?.version, 1);
@@ -96,6 +97,37 @@ t.test(
       'orbit/macos/stable/orbit',
     ]);
     t.equal(m.monitor.current(), undefined);
+  },
+);
+
+t.test(
+  'the HTTPS endpoints are probed each run; a collector that throws makes the https checks error',
+  async (t) => {
+    const seen: string[] = [];
+    const probed = monitorFor({
+      collectHttps: (repositories, options) => {
+        seen.push(...repositories.map((r) => `${r.name} ${String(options?.timeoutMs)}`));
+        return Promise.resolve([
+          {
+            repository: 'orbit',
+            location: 'network',
+            endpoints: [{ edge: 'origin', url: 'http://updates.example', scheme: 'http' }],
+          },
+        ]);
+      },
+    });
+    t.teardown(probed.close);
+    const detail = await runOnce(probed.monitor);
+    t.strictSame(seen, ['orbit 10000']);
+    for (const id of ['https.certificate', 'https.protocol', 'https.hsts'])
+      t.equal(statusOf(detail, id), 'warn', id);
+    t.equal(detail.controls.find((c) => c.id === 'TW-07')?.status, 'warn');
+
+    const broken = monitorFor({ collectHttps: () => Promise.reject(new Error('boom')) });
+    t.teardown(broken.close);
+    const failed = await runOnce(broken.monitor);
+    for (const id of ['https.certificate', 'https.protocol', 'https.hsts'])
+      t.equal(statusOf(failed, id), 'error', id);
   },
 );
 

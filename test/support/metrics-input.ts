@@ -79,6 +79,7 @@ export function realisticMetricsInput(): MetricsInput {
     running: false,
     runsTotal: { pass: 120, fail: 3, error: 1 },
     scheduleIntervalSeconds: 300,
+    storage: { status: 'ok', failures: 2 },
     repositories: [
       { name: 'updates.fleetdm.com', roles: FLEET_ROLES },
       { name: 'staging', roles: {} },
