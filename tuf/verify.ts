@@ -491,7 +491,7 @@ class VerificationRun {
       this.#add(
         finding(
           'ROOT_ROTATION_INVALID',
-          `root v${next.signed.version} is not signed by the threshold of root v${trusted.signed.version}: ${byOld.validKeys.length} of ${byOld.threshold}`,
+          `root v${next.signed.version} is not signed by the threshold of root v${trusted.signed.version}: ${countOrDuplicate(byOld)}`,
           {
             ...base,
             threshold: byOld.threshold,
@@ -513,7 +513,7 @@ class VerificationRun {
       this.#add(
         finding(
           'ROOT_ROTATION_INVALID',
-          `root v${next.signed.version} is not signed by its own threshold: ${byNew.validKeys.length} of ${byNew.threshold}`,
+          `root v${next.signed.version} is not signed by its own threshold: ${countOrDuplicate(byNew)}`,
           {
             ...base,
             threshold: byNew.threshold,
@@ -1311,6 +1311,14 @@ function succinctBin(bitLength: number, name: string): DelegatedRole {
   for (let i = 0; i < 2 ** extraBits; i++)
     prefixes.push(((bin << extraBits) | i).toString(16).padStart(width, '0'));
   return { name, keyids: [], threshold: 1, terminating: true, path_hash_prefixes: prefixes };
+}
+
+/** Why a threshold was not met: too few keys, or (with enough) a keyid signing twice, which refuses the file. */
+function countOrDuplicate(result: ThresholdResult): string {
+  const count = `${result.validKeys.length} of ${result.threshold}`;
+  return result.validKeys.length >= result.threshold
+    ? `${count}, but a keyid signs twice (DUPLICATE_SIGNATURE)`
+    : count;
 }
 
 const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

@@ -1439,6 +1439,22 @@ t.test('succinct_roles (TAP 15)', (t) => {
 
 // --- Root rotation (TUF 5.3) -----------------------------------------------------
 
+t.test(
+  'a rotation refused only because a keyid signs twice says so, not a bare count',
+  async (t) => {
+    const b = standard().rotateRoot();
+    b.editSignatures('root', (sigs) => [...sigs, ...sigs.slice(0, 1)]);
+    const report = await verify(b.build());
+    const rotation = report.findings.filter((f) => f.code === 'ROOT_ROTATION_INVALID');
+    t.ok(rotation.length > 0, 'the rotation is refused');
+    for (const f of rotation) {
+      t.ok((f.validKeys?.length ?? 0) >= (f.threshold ?? Infinity), 'the count itself was met');
+      t.match(f.message, /a keyid signs twice \(DUPLICATE_SIGNATURE\)/);
+    }
+    t.ok(report.findings.some((f) => f.code === 'DUPLICATE_SIGNATURE'));
+  },
+);
+
 t.test('root rotation', (t) => {
   const newRootKeys = { roles: { root: { threshold: 2 } } } as const;
   const oldRoot = [generateKey(), generateKey()];
