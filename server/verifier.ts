@@ -25,6 +25,10 @@ export type VerifyJob =
       previous?: Record<string, RoleSummary>;
       verifiedTargets: [string, VerifiedTarget][];
       targetReverify?: ReverifyPolicy;
+      /** Roots agent releases embed: each is walked as a client (tuf/agent-walk.ts). */
+      agentRoots?: { name: string; root: Uint8Array }[];
+      /** How far ahead the agent walks look, in days. */
+      agentLookaheadDays?: number;
     })
   | (JobCommon & { kind: 'staged'; files: [string, Uint8Array][] });
 
