@@ -7,7 +7,7 @@
  * Pure except through the `MetadataSource` port; the times are passed in.
  */
 import { TufClient, type LocalStore } from './client.js';
-import { TufError } from './errors.js';
+import { messageOf, TufError } from './errors.js';
 import type { FindingCode } from './findings.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import type { MetadataSource } from './source.js';
@@ -173,7 +173,7 @@ function shortOfCurrentRoot(
 function failureOf(err: unknown): AgentWalkFailure {
   if (!(err instanceof TufError)) {
     // The client reports every failure as a TufError; anything else is a fault of this walk.
-    return { code: 'FETCH_FAILED', message: err instanceof Error ? err.message : String(err) };
+    return { code: 'FETCH_FAILED', message: messageOf(err) };
   }
   const { role, file } = err.details;
   return {
