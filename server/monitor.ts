@@ -377,8 +377,10 @@ export class CheckMonitor implements Monitor {
             config.schedule.intervalSeconds,
           ),
           ...(repo.agentRoots !== undefined && {
-            agentRoots: repo.agentRoots.map((a) => ({ name: a.name, root: a.rootBytes })),
-            agentLookaheadDays: config.checks.agentLookaheadDays,
+            agents: {
+              roots: repo.agentRoots.map((a) => ({ name: a.name, root: a.rootBytes })),
+              lookaheadDays: config.checks.agentLookaheadDays,
+            },
           }),
         },
         config.schedule.checkTimeoutSeconds * 1000,

@@ -6,12 +6,13 @@
 import { parentPort } from 'node:worker_threads';
 import { HttpSource, openSource } from '../sources/index.js';
 import { stagedSource } from '../sources/overlay.js';
-import { walkAgentRoot, type AgentRootWalk } from '../tuf/agent-walk.js';
+import { walkAgentRoots } from '../tuf/agent-walk.js';
 import { messageOf } from '../tuf/errors.js';
-import type { Limits } from '../tuf/limits.js';
 import type { MetadataSource } from '../tuf/source.js';
 import { verifyRepository, type VerifyReport } from '../tuf/verify.js';
 import type { VerifyJob, VerifyReply } from './verifier.js';
+
+const DAY_MS = 24 * 3600 * 1000;
 
 async function handle(job: VerifyJob): Promise<VerifyReport> {
   const common = {
@@ -41,11 +42,11 @@ async function handle(job: VerifyJob): Promise<VerifyReport> {
     includeTargets: true,
   });
   const agentRoots =
-    job.agentRoots === undefined
+    job.agents === undefined
       ? undefined
-      : await walkAgents(job.agentRoots, repository, report, {
+      : await walkAgentRoots(job.agents.roots, repository, report, {
           now: common.now,
-          lookaheadDays: job.agentLookaheadDays ?? 0,
+          lookaheadAt: new Date(common.now.getTime() + job.agents.lookaheadDays * DAY_MS),
           limits: job.limits,
         });
   // Where the answers came from, when a host redirected: evidence names the final URLs.
@@ -55,34 +56,6 @@ async function handle(job: VerifyJob): Promise<VerifyReport> {
     ...(redirects.length > 0 && { redirects: Object.fromEntries(redirects) }),
     ...(agentRoots !== undefined && { agentRoots }),
   };
-}
-
-const DAY_MS = 24 * 3600 * 1000;
-
-/** Each agent root's walk against the repository as served, one after another. */
-async function walkAgents(
-  agents: { name: string; root: Uint8Array }[],
-  metadata: MetadataSource,
-  report: VerifyReport,
-  options: { now: Date; lookaheadDays: number; limits: Limits },
-): Promise<AgentRootWalk[]> {
-  // Today's root, as far as verification trusts it: an agent short of it is not up to date.
-  const root = report.untrustedRoles?.includes('root') === true ? undefined : report.roles.root;
-  const walks: AgentRootWalk[] = [];
-  for (const agent of agents) {
-    walks.push(
-      await walkAgentRoot({
-        name: agent.name,
-        root: agent.root,
-        metadata,
-        now: options.now,
-        lookaheadAt: new Date(options.now.getTime() + options.lookaheadDays * DAY_MS),
-        currentRootVersion: root?.version,
-        limits: options.limits,
-      }),
-    );
-  }
-  return walks;
 }
 
 function redirectsOf(source: MetadataSource): [string, string][] {

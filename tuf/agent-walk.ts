@@ -11,6 +11,7 @@ import { messageOf, TufError } from './errors.js';
 import type { FindingCode } from './findings.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import type { MetadataSource } from './source.js';
+import type { VerifyReport } from './verify.js';
 
 /** The first step of the workflow that failed, as the client reported it. */
 export interface AgentWalkFailure {
@@ -60,6 +61,34 @@ export interface AgentWalkOptions {
 }
 
 const ROOT_FILE = /^\d+\.root\.json$/;
+
+/** A root an agent release embeds, by the name config gives it. */
+export interface AgentRoot {
+  name: string;
+  root: Uint8Array;
+}
+
+/**
+ * Walks each agent root, one after another, against the repository whose
+ * verification is `report`: an agent that stops short of the root that
+ * verification trusts is not up to date.
+ */
+export async function walkAgentRoots(
+  agents: readonly AgentRoot[],
+  metadata: MetadataSource,
+  report: VerifyReport,
+  options: { now: Date; lookaheadAt: Date; limits?: Limits | undefined },
+): Promise<AgentRootWalk[]> {
+  // A served root that did not check out is no yardstick: its version is anyone's claim.
+  const root = report.untrustedRoles?.includes('root') === true ? undefined : report.roles.root;
+  const walks: AgentRootWalk[] = [];
+  for (const agent of agents) {
+    walks.push(
+      await walkAgentRoot({ ...agent, ...options, metadata, currentRootVersion: root?.version }),
+    );
+  }
+  return walks;
+}
 
 export async function walkAgentRoot(options: AgentWalkOptions): Promise<AgentRootWalk> {
   // Both walks read the same bytes: a release between them must not split the verdict.

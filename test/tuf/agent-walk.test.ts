@@ -1,8 +1,9 @@
 import t from 'tap';
 import { MemorySource } from '../../sources/memory.js';
-import { walkAgentRoot, type AgentWalkOptions } from '../../tuf/agent-walk.js';
+import { walkAgentRoot, walkAgentRoots, type AgentWalkOptions } from '../../tuf/agent-walk.js';
 import { TufError } from '../../tuf/errors.js';
 import type { MetadataSource } from '../../tuf/source.js';
+import type { VerifyReport } from '../../tuf/verify.js';
 import { RepoBuilder } from '../support/builder.js';
 
 const NOW = new Date('2030-06-01T00:00:00Z');
@@ -153,4 +154,49 @@ t.test('an unreachable repository: FETCH_FAILED, from a TufError or any other er
     const walk = await walkAgentRoot(options(files, { metadata, currentRootVersion: 1 }));
     t.match(walk, { reachable: false, finalRootVersion: 1, failure: { code: 'FETCH_FAILED' } });
   }
+});
+
+t.test('walkAgentRoots measures each agent against the root verification trusts', async (t) => {
+  const files = rotated().omit('2.root.json').build();
+  const report = (root: number, untrustedRoles?: string[]): VerifyReport => ({
+    ok: true,
+    referenceTime: NOW.toISOString(),
+    roles: {
+      root: {
+        version: root,
+        expires: '2031-01-01T00:00:00Z',
+        threshold: 1,
+        validSignatures: 1,
+        keys: 1,
+        length: 1,
+        sha256: 'a'.repeat(64),
+        signedSha256: 'b'.repeat(64),
+      },
+    },
+    findings: [],
+    targetCount: 0,
+    ...(untrustedRoles !== undefined && { untrustedRoles }),
+  });
+  const agents = [
+    { name: 'fleetd-1', root: files.get('1.root.json')! },
+    { name: 'fleetd-3', root: files.get('3.root.json')! },
+  ];
+  const options = { now: NOW, lookaheadAt: LATER };
+  const trusted = await walkAgentRoots(agents, new MemorySource(files), report(3), options);
+  t.match(trusted, [
+    {
+      name: 'fleetd-1',
+      reachable: false,
+      failure: { code: 'METADATA_MISSING', file: '2.root.json' },
+    },
+    { name: 'fleetd-3', reachable: true, finalRootVersion: 3 },
+  ]);
+  // A served root v3 that did not check out is no yardstick: the next step fails instead.
+  const untrusted = await walkAgentRoots(
+    agents,
+    new MemorySource(files),
+    report(3, ['root']),
+    options,
+  );
+  t.match(untrusted[0], { reachable: false, failure: { code: 'SIGNATURE_THRESHOLD_NOT_MET' } });
 });
