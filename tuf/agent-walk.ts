@@ -41,7 +41,7 @@ export interface AgentRootWalk {
   failure?: AgentWalkFailure;
   /** The top-level roles the agent trusts after today's walk. */
   roles: AgentRole[];
-  /** The role whose expiry next breaks this agent's path: the earliest among `roles`. */
+  /** What next breaks this agent's path: the expiry of the root it ends at. */
   breaks?: AgentRole;
   /** The same walk at `lookahead.at`, when today's walk succeeded. */
   lookahead?: { at: string; reachable: boolean; failure?: AgentWalkFailure };
@@ -114,7 +114,13 @@ export async function walkAgentRoot(options: AgentWalkOptions): Promise<AgentRoo
       failure,
     };
   }
+  // The look-ahead asks what sets this agent apart, its root chain: a timestamp re-signed every
+  // week (Fleet's expires in 14 days) would break every 30-day walk, and tuf.expiry watches
+  // the online roles with their own horizons. Root steps run first (TUF 5.3), so a later
+  // failure that is not one means the chain still holds then.
   const later = await walk(options, metadata, options.lookaheadAt);
+  const laterRootFailure =
+    later.failure !== undefined && isRootStep(later.failure) ? later.failure : undefined;
   return {
     ...base,
     reachable: true,
@@ -122,8 +128,8 @@ export async function walkAgentRoot(options: AgentWalkOptions): Promise<AgentRoo
     ...(today.breaks !== undefined && { breaks: today.breaks }),
     lookahead: {
       at: options.lookaheadAt.toISOString(),
-      reachable: later.failure === undefined,
-      ...(later.failure !== undefined && { failure: later.failure }),
+      reachable: laterRootFailure === undefined,
+      ...(laterRootFailure !== undefined && { failure: laterRootFailure }),
     },
   };
 }
@@ -166,10 +172,8 @@ async function walk(
     version,
     expires: expires.toISOString(),
   }));
-  const breaks = roles.reduce<AgentRole | undefined>(
-    (first, r) => (first === undefined || r.expires < first.expires ? r : first),
-    undefined,
-  );
+  // The agent's own path breaks when its final root expires; the other roles are re-signed.
+  const breaks = roles.find((r) => r.role === 'root');
   return {
     embeddedRootVersion,
     finalRootVersion: client.trustedVersions().root,

@@ -129,20 +129,30 @@ t.test('a missing intermediate N.root.json: fail', async (t) => {
   });
 });
 
-t.test('a timestamp that expires within the look-ahead: warn with the date', async (t) => {
+t.test('a root that expires within the look-ahead: warn with the date', async (t) => {
   const expires = new Date(NOW.getTime() + 10 * DAY_MS);
-  const repo = cleanRepo({ expires: { timestamp: expires } });
+  const repo = cleanRepo({ expires: { root: expires } });
   const outcome = check.evaluate(collected([snapshot(await run(repo), APPLICABLE)]));
   t.equal(outcome.status, 'warn', outcome.message);
   t.match(agentsOf(outcome)['fleetd-1'], {
     status: 'warn',
     reachable: true,
     breaksAt: expires.toISOString(),
-    breaksRole: 'timestamp',
+    breaksRole: 'root',
     breaksVersion: 1,
-    lookahead: { reachable: false, failure: { code: 'METADATA_EXPIRED', role: 'timestamp' } },
+    lookahead: { reachable: false, failure: { code: 'METADATA_EXPIRED', role: 'root' } },
   });
 });
+
+t.test(
+  'a timestamp that expires within the look-ahead: pass (tuf.expiry watches it)',
+  async (t) => {
+    const repo = cleanRepo({ expires: { timestamp: new Date(NOW.getTime() + 10 * DAY_MS) } });
+    const outcome = check.evaluate(collected([snapshot(await run(repo), APPLICABLE)]));
+    t.equal(outcome.status, 'pass', outcome.message);
+    t.match(agentsOf(outcome)['fleetd-1'], { reachable: true, lookahead: { reachable: true } });
+  },
+);
 
 t.test('an unreachable repository: error', async (t) => {
   const down: MetadataSource = {
