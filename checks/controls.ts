@@ -79,9 +79,9 @@ export const CONTROL_CATALOG: readonly ControlDefinition[] = [
     id: 'TW-07',
     title: 'Agents can always reach a consistent, authentic repository',
     description:
-      'The HTTPS endpoints agents connect to present a valid certificate for their host, refuse TLS 1.0 and 1.1, and enforce HTTPS with HSTS.',
+      'Agents holding every shipped root can walk the root chain to the current repository, and will still be able to for the look-ahead period. The HTTPS endpoints agents connect to present a valid certificate for their host, refuse TLS 1.0 and 1.1, and enforce HTTPS with HSTS.',
     criteria: ['A1.2', 'CC6.7', 'PI1.4'],
-    checks: ['https.certificate', 'https.protocol', 'https.hsts'],
+    checks: ['tuf.agent-roots', 'https.certificate', 'https.protocol', 'https.hsts'],
   },
 ];
 

@@ -1,5 +1,6 @@
 import { AWS_CHECKS } from './aws/index.js';
 import { HTTPS_CHECKS } from './https/index.js';
+import { agentRootsCheck } from './tuf/agent-roots.js';
 import { consistencyCheck } from './tuf/consistency.js';
 import { delegationsCheck } from './tuf/delegations.js';
 import { expiryCheck } from './tuf/expiry.js';
@@ -22,6 +23,7 @@ export const TUF_CHECKS: readonly CheckDefinition[] = Object.freeze([
   delegationsCheck,
   keyHygieneCheck,
   orbitLayoutCheck,
+  agentRootsCheck,
 ]);
 
 /** Every check tufwatch runs: the repository, the HTTPS endpoints agents reach, then the AWS configuration behind it. */

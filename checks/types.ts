@@ -62,6 +62,8 @@ export interface TufRepositorySnapshot {
   error?: string;
   /** Roles as the last completed run saw them, with when each was first seen at that content. */
   previous?: Readonly<Record<string, RoleSummary & { firstSeenAt?: string }>>;
+  /** Names of the agent roots configured for this repository (`agentRoots`); their walks are in `report.agentRoots`. */
+  agentRoots?: readonly string[];
   /** Orbit layout expected in this repository, from config. */
   orbit?: OrbitLayout;
 }
@@ -92,11 +94,14 @@ export interface CheckSettings {
    * nothing about it seems to have changed; 0 hashes every file at every run.
    */
   targetReverifyHours: number;
+  /** How far ahead (days) the agent-roots check walks each agent root again (warns when that walk breaks). */
+  agentLookaheadDays: number;
 }
 
 export const DEFAULT_CHECK_SETTINGS: Readonly<CheckSettings> = Object.freeze({
   timestampFreezeSeconds: 8 * 24 * 3600,
   targetReverifyHours: 24,
+  agentLookaheadDays: 30,
 });
 
 /** A check, declared once in its own file. */

@@ -11,6 +11,7 @@ import type { TufError } from '../tuf/errors.js';
 import { DEFAULT_HORIZONS, DEFAULT_LIMITS, type Horizons, type Limits } from '../tuf/limits.js';
 import { parseMetadata } from '../tuf/metadata.js';
 import type {
+  AgentRootConfig,
   AwsConfig,
   ControlDefinition,
   RepositoryConfig,
@@ -238,6 +239,8 @@ function readSystem(p: Problems, doc: Obj): TufwatchConfig['system'] {
 }
 
 const REPOSITORY_NAME = /^[a-z0-9._-]{1,64}$/;
+/** An agent root's name: a metric label value, so bounded. */
+const AGENT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 /** The same rule as `openSource`: anything with a scheme is a URL, the rest a directory. */
 const URL_LIKE = /^[a-z][a-z\d+.-]*:\/\//i;
 /** One path segment of an Orbit target (`<component>/<platform>/<channel>/<file>`). */
@@ -267,6 +270,7 @@ async function readRepositories(
       'checkTargets',
       'orbit',
       'caFile',
+      'agentRoots',
     ]);
     if (r === undefined) continue;
     const name = p.text(r.name, `${path}.name`, REPOSITORY_NAME, 'must match [a-z0-9._-]{1,64}');
@@ -293,6 +297,10 @@ async function readRepositories(
       caFile === undefined
         ? undefined
         : await readCaFile(p, resolve(baseDir, caFile), `${path}.caFile`);
+    const agentRoots =
+      r.agentRoots === undefined
+        ? undefined
+        : await readAgentRoots(p, r.agentRoots, `${path}.agentRoots`, baseDir, limits);
     if (
       name === undefined ||
       url === undefined ||
@@ -311,6 +319,7 @@ async function readRepositories(
       checkTargets,
     };
     if (orbit !== undefined) repository.orbit = orbit;
+    if (agentRoots !== undefined) repository.agentRoots = agentRoots;
     if (caFile !== undefined && ca !== undefined) {
       repository.caFile = resolve(baseDir, caFile);
       repository.ca = ca;
@@ -331,6 +340,39 @@ function readLocation(
   if (text === undefined) return undefined;
   if (!URL_LIKE.test(text)) return resolve(baseDir, text);
   return p.httpUrl(text, path);
+}
+
+/** `agentRoots`: `{ name, root }` entries, each root read and parsed like `trustedRoot`. */
+async function readAgentRoots(
+  p: Problems,
+  value: unknown,
+  path: string,
+  baseDir: string,
+  limits: Limits,
+): Promise<AgentRootConfig[] | undefined> {
+  const entries = p.array(value, path);
+  if (entries === undefined) return undefined;
+  const agents: AgentRootConfig[] = [];
+  const names = new Set<string>();
+  for (const [i, entry] of entries.entries()) {
+    const aPath = `${path}[${i}]`;
+    const a = p.section(entry, aPath, ['name', 'root']);
+    if (a === undefined) continue;
+    const name = p.text(a.name, `${aPath}.name`, AGENT_NAME, 'must match [A-Za-z0-9._-]{1,64}');
+    if (name !== undefined) {
+      if (names.has(name)) p.add(`${aPath}.name`, `duplicate agent root name ${name}`);
+      names.add(name);
+    }
+    const root = p.text(a.root, `${aPath}.root`);
+    const rootBytes =
+      root === undefined
+        ? undefined
+        : await readTrustedRoot(p, resolve(baseDir, root), `${aPath}.root`, limits);
+    if (name !== undefined && root !== undefined && rootBytes !== undefined) {
+      agents.push({ name, root, rootBytes });
+    }
+  }
+  return agents;
 }
 
 /** Trust starts here: it must at least be a TUF root (its signatures are verified when used). */

@@ -118,7 +118,41 @@ export function renderMetrics(input: MetricsInput): string {
     registry,
     latest?.checks.find((c) => c.id === 'https.certificate'),
   );
+  agentRootMetrics(
+    registry,
+    latest?.checks.find((c) => c.id === 'tuf.agent-roots'),
+  );
   return registry.render();
+}
+
+/**
+ * From the evidence of the last run's `tuf.agent-roots`: one series per
+ * configured agent root (`agent` names come from config, so labels stay bounded).
+ */
+function agentRootMetrics(registry: MetricsRegistry, check: CheckResult | undefined): void {
+  const reachable = registry.gauge(
+    'tufwatch_tuf_agent_root_reachable',
+    "Whether an agent embedding each configured root reaches today's root and a verified timestamp, snapshot and targets: 1 or 0.",
+    ['repository', 'agent'],
+  );
+  const breaks = registry.gauge(
+    'tufwatch_tuf_agent_root_breaks_timestamp_seconds',
+    "When each agent root's update path next breaks (the earliest expiry among the root, timestamp, snapshot and targets it reaches), in Unix seconds; absent when it cannot update now.",
+    ['repository', 'agent'],
+  );
+  for (const [repository, facts] of Object.entries(check?.evidence ?? {})) {
+    const agents = (facts as { agents?: unknown } | null)?.agents;
+    if (typeof agents !== 'object' || agents === null) continue;
+    for (const [agent, evidence] of Object.entries(agents)) {
+      const { reachable: ok, breaksAt } = (evidence ?? {}) as Record<string, unknown>;
+      if (typeof ok === 'boolean') reachable.set({ repository, agent }, ok ? 1 : 0);
+      setIfKnown(
+        breaks,
+        { repository, agent },
+        typeof breaksAt === 'string' ? seconds(breaksAt) : undefined,
+      );
+    }
+  }
 }
 
 /**

@@ -357,6 +357,7 @@ export class CheckMonitor implements Monitor {
       url: repo.url,
       ...(previous !== undefined && { previous }),
       ...(repo.orbit !== undefined && { orbit: repo.orbit }),
+      ...(repo.agentRoots !== undefined && { agentRoots: repo.agentRoots.map((a) => a.name) }),
     };
     try {
       const report = await verifier.verify(
@@ -375,6 +376,12 @@ export class CheckMonitor implements Monitor {
             config.checks.targetReverifyHours,
             config.schedule.intervalSeconds,
           ),
+          ...(repo.agentRoots !== undefined && {
+            agents: {
+              roots: repo.agentRoots.map((a) => ({ name: a.name, root: a.rootBytes })),
+              lookaheadDays: config.checks.agentLookaheadDays,
+            },
+          }),
         },
         config.schedule.checkTimeoutSeconds * 1000,
       );

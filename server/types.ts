@@ -211,6 +211,15 @@ export interface RepositoryConfig {
   caFile?: string;
   /** Its PEM text, read and parsed when the config is loaded. */
   ca?: string;
+  /** Roots agent releases embed (`agentRoots`), read and parsed when the config is loaded; the agent-roots check is not_applicable without them. */
+  agentRoots?: AgentRootConfig[];
+}
+
+export interface AgentRootConfig {
+  name: string;
+  /** The path as configured. */
+  root: string;
+  rootBytes: Uint8Array;
 }
 
 /** The AWS account behind the repository (the AWS issue extends it). */

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { AgentRoot } from '../tuf/agent-walk.js';
 import type { Horizons, Limits } from '../tuf/limits.js';
 import type { ReverifyPolicy, RoleSummary, VerifiedTarget, VerifyReport } from '../tuf/verify.js';
 
@@ -25,6 +26,8 @@ export type VerifyJob =
       previous?: Record<string, RoleSummary>;
       verifiedTargets: [string, VerifiedTarget][];
       targetReverify?: ReverifyPolicy;
+      /** Roots agent releases embed, each walked as a client (tuf/agent-walk.ts), and how far ahead (days) to walk again. */
+      agents?: { roots: AgentRoot[]; lookaheadDays: number };
     })
   | (JobCommon & { kind: 'staged'; files: [string, Uint8Array][] });
 

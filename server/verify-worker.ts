@@ -6,10 +6,13 @@
 import { parentPort } from 'node:worker_threads';
 import { HttpSource, openSource } from '../sources/index.js';
 import { stagedSource } from '../sources/overlay.js';
+import { walkAgentRoots } from '../tuf/agent-walk.js';
 import { messageOf } from '../tuf/errors.js';
 import type { MetadataSource } from '../tuf/source.js';
 import { verifyRepository, type VerifyReport } from '../tuf/verify.js';
 import type { VerifyJob, VerifyReply } from './verifier.js';
+
+const DAY_MS = 24 * 3600 * 1000;
 
 async function handle(job: VerifyJob): Promise<VerifyReport> {
   const common = {
@@ -38,9 +41,21 @@ async function handle(job: VerifyJob): Promise<VerifyReport> {
     targetReverify: job.targetReverify,
     includeTargets: true,
   });
+  const agentRoots =
+    job.agents === undefined
+      ? undefined
+      : await walkAgentRoots(job.agents.roots, repository, report, {
+          now: common.now,
+          lookaheadAt: new Date(common.now.getTime() + job.agents.lookaheadDays * DAY_MS),
+          limits: job.limits,
+        });
   // Where the answers came from, when a host redirected: evidence names the final URLs.
   const redirects = [repository, targets].flatMap(redirectsOf);
-  return redirects.length === 0 ? report : { ...report, redirects: Object.fromEntries(redirects) };
+  return {
+    ...report,
+    ...(redirects.length > 0 && { redirects: Object.fromEntries(redirects) }),
+    ...(agentRoots !== undefined && { agentRoots }),
+  };
 }
 
 function redirectsOf(source: MetadataSource): [string, string][] {

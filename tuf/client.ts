@@ -251,6 +251,22 @@ export class TufClient {
     return versions;
   }
 
+  /**
+   * When each top-level role trusted so far expires (the parsed `expires`), by
+   * role name: the earliest is when a client holding this state stops updating.
+   */
+  trustedExpiries(): Record<string, { version: number; expires: Date }> {
+    const roles: Record<string, { version: number; expires: Date }> = {};
+    const add = (md: Metadata | undefined): void => {
+      if (md !== undefined) roles[md.role] = { version: md.signed.version, expires: md.expires };
+    };
+    add(this.#root);
+    add(this.#timestamp);
+    add(this.#snapshot);
+    add(this.#targets.get('targets'));
+    return roles;
+  }
+
   /** Stored metadata that was not used during this run, with the reason. */
   get localNotes(): readonly LocalMetadataNote[] {
     return this.#notes;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AgentRootWalk } from './agent-walk.js';
 import {
   DelegatedPathsMatcher,
   DelegationIndex,
@@ -94,6 +95,11 @@ export interface VerifyReport {
    * final). Set by the adapter layer that built the sources, never by verification.
    */
   redirects?: Record<string, string>;
+  /**
+   * The client workflow from each configured agent root (tuf/agent-walk.ts),
+   * in configuration order. Set by the adapter layer, never by verification.
+   */
+  agentRoots?: AgentRootWalk[];
   /**
    * Roles in `roles` that did not check out (signatures below threshold, or a
    * version, length or hash that does not match what their parent lists):

@@ -153,6 +153,13 @@ export async function demoCommand(
     writeRepo(files, repoDir);
     // Trust starts from the first root, as an agent's embedded root: the root chain is verified.
     await writeFile(path.join(dir, 'trusted-root.json'), files.get('1.root.json') as Buffer);
+    // Two agent releases, embedding the root of their day (tuf.agent-roots walks from each).
+    for (const version of [1, 2]) {
+      await writeFile(
+        path.join(dir, `agent-root-${version}.json`),
+        files.get(`${version}.root.json`) as Buffer,
+      );
+    }
     repository = await serveDirectory(repoDir);
     // The AWS account behind it: the emulator the tests use, as a hardened bucket behind CloudFront
     // with MFA Delete on, and its trail. The SDK signs requests with dummy keys: nothing leaves 127.0.0.1.
@@ -328,6 +335,10 @@ function demoConfig(repositoryUrl: string, port: number, token: string, aws: Aws
         url: repositoryUrl,
         trustedRoot: 'trusted-root.json',
         checkTargets: true,
+        agentRoots: [
+          { name: 'fleetd-1.0', root: 'agent-root-1.json' },
+          { name: 'fleetd-1.1', root: 'agent-root-2.json' },
+        ],
         orbit: {
           components: Object.fromEntries(COMPONENTS.map((c) => [c.name, c.files])),
           channels: [...CHANNELS],

@@ -6,6 +6,7 @@ import { collected } from '../support/checks.js';
 
 t.test('the TUF check ids are exactly the public ones', (t) => {
   t.strictSame(TUF_CHECKS.map((c) => c.id).sort(), [
+    'tuf.agent-roots',
     'tuf.consistency',
     'tuf.delegations',
     'tuf.expiry',

@@ -165,6 +165,7 @@ t.test('a full valid config', async (t) => {
         url: 'http://127.0.0.1:8081',
         trustedRoot: join(dir, 'roots', 'fleet.json'),
         orbit: { components: { osqueryd: { linux: 'osqueryd' } } },
+        agentRoots: [{ name: 'fleetd-1.0', root: 'roots/fleet.json' }],
       },
     ],
     aws: {
@@ -186,7 +187,7 @@ t.test('a full valid config', async (t) => {
       horizons: { timestampWarnSeconds: 3600 },
       limits: { maxTargetsBytes: 9_000_000 },
     },
-    checks: { timestampFreezeSeconds: 86_400, targetReverifyHours: 12 },
+    checks: { timestampFreezeSeconds: 86_400, targetReverifyHours: 12, agentLookaheadDays: 14 },
     controls: {},
     maxUploadBytes: 1024,
     evidence: { retentionDays: 730 },
@@ -219,6 +220,7 @@ t.test('a full valid config', async (t) => {
         trustedRootBytes: root,
         checkTargets: true,
         orbit: { components: { osqueryd: { linux: 'osqueryd' } }, channels: ['stable'] },
+        agentRoots: [{ name: 'fleetd-1.0', root: 'roots/fleet.json', rootBytes: root }],
       },
     ],
     aws: doc.aws,
@@ -230,7 +232,7 @@ t.test('a full valid config', async (t) => {
       horizons: { ...DEFAULT_HORIZONS, timestampWarnSeconds: 3600 },
       limits: { ...DEFAULT_LIMITS, maxTargetsBytes: 9_000_000 },
     },
-    checks: { timestampFreezeSeconds: 86_400, targetReverifyHours: 12 },
+    checks: { timestampFreezeSeconds: 86_400, targetReverifyHours: 12, agentLookaheadDays: 14 },
     controls: [...CONTROL_CATALOG],
     maxUploadBytes: 1024,
     evidence: { retentionDays: 730 },
@@ -647,6 +649,48 @@ t.test('the trusted root must be readable and a TUF root', async (t) => {
   );
   t.match(err!.problems[1], /WRONG_METADATA_TYPE/);
   t.match(err!.problems[2], /MALFORMED_METADATA/);
+});
+
+t.test('agent roots must be named once and each be a readable TUF root', async (t) => {
+  const { dir, write } = configDir();
+  writeFileSync(join(dir, 'roots', 'broken.json'), '{');
+  const agentRoots = [
+    { name: 'ok', root: 'roots/fleet.json' },
+    { name: 'ok', root: 'roots/fleet.json' },
+    { name: 'not a label', root: 'roots/fleet.json' },
+    { name: 'missing', root: 'roots/none.json' },
+    { name: 'timestamp', root: NOT_A_ROOT },
+    { name: 'broken', root: 'roots/broken.json' },
+    { name: 'no-root' },
+    { name: 'extra', root: 'roots/fleet.json', url: 'x' },
+    'x',
+  ];
+  const err = await loadConfig(
+    write(
+      minimal({
+        repositories: [
+          { name: 'a', url: 'https://a.test', trustedRoot: 'roots/fleet.json', agentRoots },
+          { name: 'b', url: 'https://a.test', trustedRoot: 'roots/fleet.json', agentRoots: {} },
+        ],
+      }),
+    ),
+    {},
+  ).then(
+    () => undefined,
+    (e: unknown) => e as ConfigError,
+  );
+  t.equal(err?.code, 'CONFIG_INVALID');
+  t.strictSame(paths(err!).sort(), [
+    'repositories[0].agentRoots[1].name',
+    'repositories[0].agentRoots[2].name',
+    'repositories[0].agentRoots[3].root',
+    'repositories[0].agentRoots[4].root',
+    'repositories[0].agentRoots[5].root',
+    'repositories[0].agentRoots[6].root',
+    'repositories[0].agentRoots[7].url',
+    'repositories[0].agentRoots[8]',
+    'repositories[1].agentRoots',
+  ]);
 });
 
 t.test('a trusted root larger than verification.limits.maxRootBytes is refused', async (t) => {

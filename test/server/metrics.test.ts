@@ -41,6 +41,8 @@ const EVERY_FAMILY = [
   'tufwatch_storage_degraded',
   'tufwatch_store_failures_total',
   'tufwatch_tls_certificate_expiry_timestamp_seconds',
+  'tufwatch_tuf_agent_root_breaks_timestamp_seconds',
+  'tufwatch_tuf_agent_root_reachable',
   'tufwatch_tuf_role_expiry_timestamp_seconds',
   'tufwatch_tuf_role_threshold',
   'tufwatch_tuf_role_valid_signatures',
@@ -131,6 +133,10 @@ tufwatch_runs_total{result="pass"} 5
 tufwatch_schedule_interval_seconds 600
 # HELP tufwatch_tls_certificate_expiry_timestamp_seconds When the TLS certificate each repository endpoint presents expires (notAfter), in Unix seconds.
 # TYPE tufwatch_tls_certificate_expiry_timestamp_seconds gauge
+# HELP tufwatch_tuf_agent_root_breaks_timestamp_seconds When each agent root's update path next breaks (the earliest expiry among the root, timestamp, snapshot and targets it reaches), in Unix seconds; absent when it cannot update now.
+# TYPE tufwatch_tuf_agent_root_breaks_timestamp_seconds gauge
+# HELP tufwatch_tuf_agent_root_reachable Whether an agent embedding each configured root reaches today's root and a verified timestamp, snapshot and targets: 1 or 0.
+# TYPE tufwatch_tuf_agent_root_reachable gauge
 # HELP tufwatch_tuf_role_expiry_timestamp_seconds When the trusted metadata of each TUF role expires, in Unix seconds.
 # TYPE tufwatch_tuf_role_expiry_timestamp_seconds gauge
 tufwatch_tuf_role_expiry_timestamp_seconds{repository="fleet",role="timestamp"} 1893456000
@@ -346,6 +352,44 @@ t.test('dates that cannot be read leave their series out', (t) => {
   t.same(samples(text, 'tufwatch_tuf_role_version'), [
     'tufwatch_tuf_role_version{repository="fleet",role="root"} 5',
     'tufwatch_tuf_role_version{repository="fleet",role="timestamp"} 9',
+  ]);
+  t.end();
+});
+
+t.test('agent roots: reachable and the next break, one series per agent in the evidence', (t) => {
+  const input = realisticMetricsInput();
+  const latest = input.latest!;
+  const agentRoots = {
+    id: 'tuf.agent-roots',
+    status: 'fail' as const,
+    message: 'fleetd-1.0 cannot update',
+    evaluatedAt: '2030-01-02T03:00:00.000Z',
+    durationMs: 1,
+    evidence: {
+      fleet: {
+        status: 'fail',
+        agents: {
+          'fleetd-1.0': { reachable: false, breaksAt: null },
+          'fleetd-1.1': { reachable: true, breaksAt: '2030-02-01T00:00:00.000Z' },
+          // Malformed entries give no series.
+          'fleetd-x': null,
+        },
+      },
+      // A repository that could not be verified has no agents in its evidence.
+      staging: { status: 'error', error: 'timed out' },
+      broken: null,
+    },
+  };
+  const text = renderMetrics({
+    ...input,
+    latest: { ...latest, checks: [...latest.checks, agentRoots] },
+  });
+  t.same(samples(text, 'tufwatch_tuf_agent_root_reachable'), [
+    'tufwatch_tuf_agent_root_reachable{repository="fleet",agent="fleetd-1.0"} 0',
+    'tufwatch_tuf_agent_root_reachable{repository="fleet",agent="fleetd-1.1"} 1',
+  ]);
+  t.same(samples(text, 'tufwatch_tuf_agent_root_breaks_timestamp_seconds'), [
+    'tufwatch_tuf_agent_root_breaks_timestamp_seconds{repository="fleet",agent="fleetd-1.1"} 1896134400',
   ]);
   t.end();
 });

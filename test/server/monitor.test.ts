@@ -87,7 +87,12 @@ t.test(
       'TW-04': 'pass',
       'TW-05': 'not_applicable',
       'TW-06': 'not_applicable',
-      'TW-07': 'not_applicable',
+      // tuf.agent-roots, walked in the verify worker from the agent root the repository embeds.
+      'TW-07': 'pass',
+    });
+    const agentRoots = detail.checks.find((c) => c.id === 'tuf.agent-roots');
+    t.match(agentRoots?.evidence, {
+      orbit: { agents: { 'fleetd-1': { reachable: true, finalRootVersion: 1, breaksAt: String } } },
     });
     const roles = m.store.trustedRoles('orbit');
     t.equal(roles?.timestamp?.version, 1);

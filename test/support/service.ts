@@ -39,6 +39,14 @@ export function orbitRepository(now = NOW): {
       trustedRootBytes: files.get('1.root.json') as Uint8Array,
       checkTargets: true,
       orbit: { components: { orbit: { macos: 'orbit' } }, channels: ['stable'] },
+      // An agent release that embeds the first root (tuf.agent-roots).
+      agentRoots: [
+        {
+          name: 'fleetd-1',
+          root: join(dir, '1.root.json'),
+          rootBytes: files.get('1.root.json') as Uint8Array,
+        },
+      ],
     },
   };
 }
