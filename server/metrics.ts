@@ -137,7 +137,7 @@ function agentRootMetrics(registry: MetricsRegistry, check: CheckResult | undefi
   );
   const breaks = registry.gauge(
     'tufwatch_tuf_agent_root_breaks_timestamp_seconds',
-    "When each agent root's update path next breaks (the earliest expiry among the root, timestamp, snapshot and targets it reaches), in Unix seconds; absent when it cannot update now.",
+    "When each agent root's update path next breaks (when the final root it reaches expires; online roles are re-signed routinely), in Unix seconds; absent when it cannot update now.",
     ['repository', 'agent'],
   );
   for (const [repository, facts] of Object.entries(check?.evidence ?? {})) {

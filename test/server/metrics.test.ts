@@ -133,7 +133,7 @@ tufwatch_runs_total{result="pass"} 5
 tufwatch_schedule_interval_seconds 600
 # HELP tufwatch_tls_certificate_expiry_timestamp_seconds When the TLS certificate each repository endpoint presents expires (notAfter), in Unix seconds.
 # TYPE tufwatch_tls_certificate_expiry_timestamp_seconds gauge
-# HELP tufwatch_tuf_agent_root_breaks_timestamp_seconds When each agent root's update path next breaks (the earliest expiry among the root, timestamp, snapshot and targets it reaches), in Unix seconds; absent when it cannot update now.
+# HELP tufwatch_tuf_agent_root_breaks_timestamp_seconds When each agent root's update path next breaks (when the final root it reaches expires; online roles are re-signed routinely), in Unix seconds; absent when it cannot update now.
 # TYPE tufwatch_tuf_agent_root_breaks_timestamp_seconds gauge
 # HELP tufwatch_tuf_agent_root_reachable Whether an agent embedding each configured root reaches today's root and a verified timestamp, snapshot and targets: 1 or 0.
 # TYPE tufwatch_tuf_agent_root_reachable gauge
