@@ -34,6 +34,7 @@ import {
   checkFileAgainstMeta,
   checkHashes,
   checkVersionAgainstMeta,
+  digest,
   isSupportedHash,
   metadataFileName,
 } from './rules.js';
@@ -368,8 +369,8 @@ class VerificationRun {
       validSignatures,
       keys,
       length: bytes.byteLength,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      signedSha256: createHash('sha256').update(md.signedBytes).digest('hex'),
+      sha256: digest('sha256', bytes),
+      signedSha256: digest('sha256', md.signedBytes),
     });
   }
 
@@ -437,7 +438,7 @@ class VerificationRun {
     let rootBytes = anchor;
     // The anchor is trusted as given (TUF 5.2), but one that does not meet its own threshold is broken.
     let self = this.#verifyRole(root, root.signed.keys, root.signed.roles.root);
-    this.#rootChain.set(root.signed.version, sha256Hex(root.signedBytes));
+    this.#rootChain.set(root.signed.version, digest('sha256', root.signedBytes));
 
     for (let step = 0; step < this.#limits.maxRootRotations; step++) {
       const version = root.signed.version + 1;
@@ -457,7 +458,7 @@ class VerificationRun {
       root = next;
       rootBytes = bytes;
       self = this.#verifyRole(root, root.signed.keys, root.signed.roles.root);
-      this.#rootChain.set(root.signed.version, sha256Hex(root.signedBytes));
+      this.#rootChain.set(root.signed.version, digest('sha256', root.signedBytes));
     }
     await this.#checkUnversionedRoot(root);
     // TUF 5.3.10: only the final root must be unexpired.
@@ -1326,8 +1327,6 @@ function countOrDuplicate(result: ThresholdResult): string {
     ? `${count}, but a keyid signs twice (DUPLICATE_SIGNATURE)`
     : count;
 }
-
-const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 function asFinding(err: unknown, details: Partial<Finding>): Finding {
   if (err instanceof TufError) return { ...details, ...err.toFinding() };
